@@ -51,7 +51,12 @@ public final class Head: Sendable {
     /// Opens a head. With a `directory`, the WAL there is replayed first (a torn
     /// tail is truncated with a warning) and new appends are logged to it; without
     /// one the head lives in memory only.
-    public init(directory: String?, options: HeadOptions = HeadOptions(), logger: Logger) throws(FileIOError) {
+    ///
+    /// `readOnly` replays without repairing or writing anything, for tools that
+    /// inspect a data folder (another process may be writing to it).
+    public init(
+        directory: String?, options: HeadOptions = HeadOptions(), logger: Logger, readOnly: Bool = false
+    ) throws(FileIOError) {
         self.options = options
         self.logger = logger
         self.series = SeriesMap(stripes: options.stripes)
@@ -59,10 +64,10 @@ public final class Head: Sendable {
         self.walDirectory = directory
         // The writer starts a new, empty segment first; replay then reads every
         // older one (and that empty one, harmlessly).
-        wal = try directory.map { (dir: String) throws(FileIOError) -> WAL in try WAL(directory: dir, options: options.wal) }
+        wal = readOnly ? nil : try directory.map { (dir: String) throws(FileIOError) -> WAL in try WAL(directory: dir, options: options.wal) }
         if let directory {
             var loader = ReplayState()
-            let stats = try WALReplay.replay(directory: directory, logger: logger) { record in
+            let stats = try WALReplay.replay(directory: directory, logger: logger, repair: !readOnly) { record in
                 applyReplayed(record, &loader)
             }
             replayed.withLock { $0 = stats }

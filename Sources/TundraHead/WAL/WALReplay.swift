@@ -15,7 +15,7 @@ public enum WALReplay {
     }
 
     public static func replay(
-        directory: String, logger: Logger, visit: (WALRecord) -> Void
+        directory: String, logger: Logger, repair: Bool = true, visit: (WALRecord) -> Void
     ) throws(FileIOError) -> Stats {
         var stats = Stats()
         guard FS.exists(directory) else { return stats }
@@ -44,7 +44,7 @@ public enum WALReplay {
                 stats.records += 1
                 visit(r)
             }
-            if let corruption, goodEnd < bytes.count {
+            if let corruption, goodEnd < bytes.count, repair {
                 logger.warning(
                     "truncating WAL segment at its last good record",
                     metadata: [
