@@ -15,6 +15,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tundra", targets: ["tundra"]),
+        .library(name: "TundraModel", targets: ["TundraModel"]),
+        .library(name: "TundraEncoding", targets: ["TundraEncoding"]),
         .library(name: "TundraHead", targets: ["TundraHead"]),
     ],
     dependencies: [
@@ -39,8 +41,10 @@ let package = Package(
         .target(name: "TundraTestSupport", dependencies: ["TundraModel"], path: "Tests/TundraTestSupport", swiftSettings: strict),
         .testTarget(name: "TundraModelTests", dependencies: ["TundraModel", "TundraTestSupport"], swiftSettings: strict),
         .testTarget(name: "TundraEncodingTests", dependencies: ["TundraEncoding", "TundraFuzz", "TundraTestSupport"], swiftSettings: strict),
-        .testTarget(name: "TundraHeadTests", dependencies: ["TundraHead", "TundraTestSupport"], swiftSettings: strict),
-        .testTarget(name: "TundraIngestTests", dependencies: ["TundraIngest", "TundraFuzz", "TundraTestSupport"], swiftSettings: strict),
+        .testTarget(name: "TundraHeadTests", dependencies: ["TundraHead", "TundraTestSupport", logging], swiftSettings: strict),
+        .testTarget(
+            name: "TundraIngestTests", dependencies: ["TundraIngest", "TundraFuzz", "TundraTestSupport", logging],
+            swiftSettings: strict),
         .testTarget(
             name: "TundraEndToEndTests",
             dependencies: ["TundraModel", "TundraTestSupport"],
