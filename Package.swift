@@ -40,7 +40,12 @@ let package = Package(
 
         .target(name: "TundraTestSupport", dependencies: ["TundraModel"], path: "Tests/TundraTestSupport", swiftSettings: strict),
         .testTarget(name: "TundraModelTests", dependencies: ["TundraModel", "TundraTestSupport"], swiftSettings: strict),
-        .testTarget(name: "TundraEncodingTests", dependencies: ["TundraEncoding", "TundraFuzz", "TundraTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "TundraEncodingTests",
+            dependencies: ["TundraEncoding", "TundraFuzz", "TundraTestSupport"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "TundraHeadTests", dependencies: ["TundraHead", "TundraTestSupport", logging], swiftSettings: strict),
         .testTarget(
             name: "TundraIngestTests", dependencies: ["TundraIngest", "TundraFuzz", "TundraTestSupport", logging],

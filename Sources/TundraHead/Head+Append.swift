@@ -105,6 +105,14 @@ extension Head {
                     resolved[i] = existing
                     continue
                 }
+                // Every sample older than the floor: refuse them without creating a
+                // series that would hold nothing (and count against the limits).
+                let floor = minValidTime.load(ordering: .relaxed)
+                if !entry.samples.contains(where: { $0.t >= floor }) {
+                    counters.count(.tooOld(minValid: floor), entry.samples.count)
+                    for sample in entry.samples { result.reject(entry.labels, sample.t, .tooOld(minValid: floor)) }
+                    continue
+                }
                 do throws(LabelError) {
                     try LabelValidation.checkSeries(entry.labels)
                 } catch {

@@ -54,6 +54,10 @@ extension Head {
         }
         if let wal, let dir = walDirectory {
             let through = try wal.cutSegment()
+            // Creation logs a series before adding it to the map, both under the index
+            // lock: wait out any creation in progress, so that every series whose
+            // record is in the segments folded below can be found by `keep`.
+            index.withLock { _ in }
             stats.checkpoint = try Checkpoint.create(directory: dir, through: through, minTime: mint) { ref in
                 series.get(ref: ref) != nil
             }

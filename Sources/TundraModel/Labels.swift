@@ -47,17 +47,15 @@ public struct Labels: Sendable, Hashable, Comparable, RandomAccessCollection {
     /// The metric name, or nil.
     public var metricName: String? { self[LabelName.metric] }
 
-    /// A stable 64-bit hash of the pairs (FNV-1a over name 0xff value 0xff ...).
-    /// Stable across processes and versions, so it can be used to shard.
+    /// A stable 64-bit hash of the pairs: the same in every process and version, so
+    /// it can be used to shard. See ``LabelsHash``.
     public var stableHash: UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        var h = LabelsHash.seed
         for pair in pairs {
-            for byte in pair.name.utf8 { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
-            h = (h ^ 0xff) &* 0x100_0000_01b3
-            for byte in pair.value.utf8 { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
-            h = (h ^ 0xff) &* 0x100_0000_01b3
+            LabelsHash.add(pair.name, to: &h)
+            LabelsHash.add(pair.value, to: &h)
         }
-        return h
+        return LabelsHash.finish(h)
     }
 
     public static func < (lhs: Labels, rhs: Labels) -> Bool {

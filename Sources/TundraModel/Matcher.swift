@@ -3,7 +3,7 @@ import Foundation
 /// A label matcher as in PromQL: `name="v"`, `name!="v"`, `name=~"re"`, `name!~"re"`.
 ///
 /// Regular expressions are anchored at both ends and `.` matches a newline, as in
-/// Prometheus (`^(?s:re)$`). Common shapes (a literal, an alternation of literals,
+/// Prometheus (`^(?s:re)$` under RE2). Common shapes (a literal, an alternation of literals,
 /// `.*`, `.+`) are answered without running the regex engine.
 public struct Matcher: Sendable, CustomStringConvertible {
     public enum Kind: String, Sendable {
@@ -96,7 +96,9 @@ struct CompiledPattern: @unchecked Sendable {
             literals = alternatives
         } else {
             do {
-                let re = try NSRegularExpression(pattern: "^(?:" + pattern + ")$", options: [.dotMatchesLineSeparators])
+                // \A and \z: ICU's `$` would also match before a final newline, which
+                // RE2 (Prometheus) does not.
+                let re = try NSRegularExpression(pattern: "\\A(?:" + pattern + ")\\z", options: [.dotMatchesLineSeparators])
                 shape = .general(re)
                 literals = nil
             } catch {

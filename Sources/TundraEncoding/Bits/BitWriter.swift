@@ -27,21 +27,25 @@ public struct BitWriter: Sendable {
     /// Writes the low `count` bits of `value` (0...64), most significant first.
     @inline(__always)
     public mutating func writeBits(_ value: UInt64, count: Int) {
+        guard count > 0 else { return }
+        // Left-align the bits so each step takes the top byte: first the free low bits
+        // of the last byte, then whole bytes, then a last partial byte.
+        var v = value << UInt64(64 - count)
         var remaining = count
-        var v = count == 64 ? value : value & ((UInt64(1) << UInt64(count)) &- 1)
-        // Fill the partly used last byte first, then whole bytes.
-        while remaining > 0 {
-            if freeBits == 0 {
-                bytes.append(0)
-                freeBits = 8
-            }
+        if freeBits > 0 {
             let take = min(freeBits, remaining)
-            let shift = UInt64(remaining - take)
-            let chunk = UInt8(truncatingIfNeeded: v >> shift) & UInt8((1 << take) - 1)
-            bytes[bytes.count - 1] |= chunk << UInt8(freeBits - take)
+            let top = UInt8(truncatingIfNeeded: v >> 56)
+            bytes[bytes.count - 1] |= top >> UInt8(8 - freeBits)
             freeBits -= take
             remaining -= take
-            if shift < 64 { v &= (UInt64(1) << shift) &- 1 }
+            v = take == 64 ? 0 : v << UInt64(take)
+        }
+        while remaining > 0 {
+            bytes.append(UInt8(truncatingIfNeeded: v >> 56))
+            let take = min(8, remaining)
+            remaining -= take
+            freeBits = 8 - take
+            v <<= 8
         }
     }
 

@@ -51,3 +51,20 @@ public enum Varint {
         readUvarint(bytes, at: &index).map(unzigzag)
     }
 }
+
+extension Varint {
+    /// Writes an unsigned varint at `index` of a buffer with room for 10 bytes there;
+    /// returns the index after it. For encoders that size their buffer up front.
+    @inline(__always)
+    public static func putUvarint(_ value: UInt64, into buf: UnsafeMutableRawBufferPointer, at index: Int) -> Int {
+        var v = value
+        var i = index
+        while v >= 0x80 {
+            buf[i] = UInt8(truncatingIfNeeded: v) | 0x80
+            v >>= 7
+            i += 1
+        }
+        buf[i] = UInt8(v)
+        return i + 1
+    }
+}

@@ -10,7 +10,11 @@ public struct XORIterator: Sendable {
     private var t: Int64 = 0
     private var tDelta: Int64 = 0
     private var v: UInt64 = 0
-    private var leading: UInt8 = 0xff
+    // The XOR window starts as (0, 0), as in xor.go's iterator, not 0xff like the
+    // appender's: Prometheus' `XORChunk.Appender()` reopens a chunk with the iterator's
+    // window, so a chunk whose values had not changed yet continues with '10' + all
+    // 64 bits before any window was written. Those chunks must read back.
+    private var leading: UInt8 = 0
     private var trailing: UInt8 = 0
     private var buffered: Sample?
 
@@ -94,7 +98,6 @@ public struct XORIterator: Sendable {
             trailing = UInt8(64 - newLeading - bits)
             sig = bits
         } else {
-            guard leading != 0xff else { throw .corrupt("value reuses an XOR window before one was set at sample \(read)") }
             sig = 64 - Int(leading) - Int(trailing)
         }
         let bits = try reader.readBits(sig)

@@ -151,7 +151,9 @@ struct SeriesData {
         return SeriesSnapshot(chunks: chunks, late: lateInRange)
     }
 
-    /// Drops chunks and late samples wholly before `mint`; returns samples dropped.
+    /// Drops every sample before `mint`: chunks and late samples wholly before it,
+    /// and the older part of the one chunk that may straddle it (chunks are cut at
+    /// block-range boundaries, so only when `mint` is not one). Returns samples dropped.
     mutating func truncate(before mint: Int64) -> Int {
         var dropped = 0
         while let first = closed.first, first.maxT < mint {
@@ -162,10 +164,33 @@ struct SeriesData {
             dropped += app.count
             open = nil
         }
+        // Re-encode a straddling chunk with its samples at or after `mint`; its maxT is
+        // at or after `mint`, so some remain.
+        if let first = closed.first, first.minT < mint,
+            let kept = try? first.chunk.samples().filter({ $0.t >= mint }), let minT = kept.first?.t
+        {
+            let app = SeriesData.encode(kept, capacity: first.chunk.bytes.count)
+            if let chunk = try? XORChunk(bytes: app.chunk.bytes) {
+                dropped += first.chunk.count - kept.count
+                closed[0] = ClosedChunk(chunk: chunk, minT: minT, maxT: first.maxT)
+            }
+        } else if closed.isEmpty, let app = open, openMinT < mint,
+            let kept = try? app.chunk.samples().filter({ $0.t >= mint }), let minT = kept.first?.t
+        {
+            dropped += app.count - kept.count
+            open = SeriesData.encode(kept, capacity: app.byteCount)
+            openMinT = minT
+        }
         let keep = late.firstIndex { $0.t >= mint } ?? late.count
         dropped += keep
         late.removeFirst(keep)
         return dropped
+    }
+
+    private static func encode(_ samples: [Sample], capacity: Int) -> XORAppender {
+        var app = XORAppender(capacity: capacity)
+        for s in samples { app.append(t: s.t, v: s.v) }
+        return app
     }
 
     var sampleCount: Int { closed.reduce(0) { $0 + $1.chunk.count } + (open?.count ?? 0) + late.count }

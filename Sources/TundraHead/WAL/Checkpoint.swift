@@ -37,14 +37,17 @@ public enum Checkpoint {
         sources += try WAL.segmentIndices(directory).filter { $0 > from && $0 <= through }.map {
             directory + "/" + WALSegment.name($0)
         }
+        var foreign: Set<String> = []
         for path in sources {
             let bytes = try FS.readFile(path)
-            _ = WALSegment.read(bytes) { record in
+            let (goodEnd, corruption) = WALSegment.read(bytes) { record in
                 switch record {
                 case .series(let list): series += list.filter { keep($0.ref) }
                 case .samples(let list): samples += list.filter { $0.t >= minTime && keep($0.ref) }
                 }
             }
+            // A whole header that is not ours (a newer version, say): keep the file.
+            if corruption != nil && goodEnd == 0 && bytes.count >= WALSegment.headerSize { foreign.insert(path) }
         }
 
         let final = directory + "/" + prefix + WALSegment.name(through)
@@ -70,7 +73,9 @@ public enum Checkpoint {
 
         var removed = 0
         for segment in try WAL.segmentIndices(directory) where segment <= through {
-            try FS.remove(directory + "/" + WALSegment.name(segment))
+            let path = directory + "/" + WALSegment.name(segment)
+            if foreign.contains(path) { continue }
+            try FS.remove(path)
             removed += 1
         }
         for name in try FS.list(directory) where name.hasPrefix(prefix) && name != prefix + WALSegment.name(through) {

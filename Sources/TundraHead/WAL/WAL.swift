@@ -116,6 +116,8 @@ public final class WAL: Sendable {
     public func syncIfDue() throws(FileIOError) {
         try state.withLock { (s: inout State) throws(FileIOError) -> Void in
             guard s.dirty else { return }
+            // `never` means only when a segment is closed, timer or not.
+            if case .never = options.sync { return }
             if case .interval(let ms) = options.sync, ContinuousClock.now - s.lastSync < .milliseconds(ms) { return }
             try syncLocked(&s)
         }

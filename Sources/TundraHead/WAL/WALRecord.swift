@@ -63,14 +63,21 @@ public enum WALRecord: Sendable, Equatable {
             Varint.appendUvarint(UInt64(list.count), to: &out)
             let base = list.first?.t ?? 0
             Varint.appendVarint(base, to: &out)
-            for s in list {
-                Varint.appendUvarint(s.ref, to: &out)
-                Varint.appendVarint(s.t &- base, to: &out)
-                let bits = s.v.bitPattern
-                for shift in stride(from: 56, through: 0, by: -8) {
-                    out.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift)))
+            // The hot path of every append: encode into a buffer sized for the worst
+            // case (two 10-byte varints and 8 value bytes a sample), then trim.
+            let start = out.count
+            out.append(contentsOf: repeatElement(0, count: list.count * 28))
+            let written = out.withUnsafeMutableBytes { buf -> Int in
+                var i = start
+                for s in list {
+                    i = Varint.putUvarint(s.ref, into: buf, at: i)
+                    i = Varint.putUvarint(Varint.zigzag(s.t &- base), into: buf, at: i)
+                    buf.storeBytes(of: s.v.bitPattern.bigEndian, toByteOffset: i, as: UInt64.self)
+                    i += 8
                 }
+                return i
             }
+            out.removeSubrange(written...)
         }
     }
 

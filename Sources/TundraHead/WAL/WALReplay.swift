@@ -5,7 +5,8 @@ import Logging
 /// A bad record (torn write, checksum mismatch) ends its segment: the file is
 /// truncated there with a warning, so the next start does not trip on it again.
 /// Later segments are still read, so a damaged record never costs the records
-/// logged after it in other files.
+/// logged after it in other files. A segment with an unknown magic or version is
+/// skipped with an error and left untouched.
 public enum WALReplay {
     public struct Stats: Sendable, Equatable {
         public var segments = 0
@@ -43,6 +44,14 @@ public enum WALReplay {
             let (goodEnd, corruption) = WALSegment.read(bytes) { r in
                 stats.records += 1
                 visit(r)
+            }
+            if let corruption, goodEnd == 0, bytes.count >= WALSegment.headerSize {
+                // A whole header that is not ours (another magic, a newer version): not
+                // a torn write. Cutting it would destroy what a newer build could read.
+                logger.error(
+                    "skipping unreadable WAL segment, left as it is",
+                    metadata: ["segment": "\(path)", "reason": "\(corruption)"])
+                continue
             }
             if let corruption, goodEnd < bytes.count, repair {
                 logger.warning(
