@@ -9,6 +9,17 @@ let strict: [SwiftSetting] = [
 
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
+let protobuf = Target.Dependency.product(name: "SwiftProtobuf", package: "swift-protobuf")
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let hummingbirdTLS = Target.Dependency.product(name: "HummingbirdTLS", package: "hummingbird")
+let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
+let yams = Target.Dependency.product(name: "Yams", package: "Yams")
+let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
+let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
+let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
 
 let package = Package(
     name: "Tundra",
@@ -22,15 +33,33 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .target(name: "TundraModel", swiftSettings: strict),
         .target(name: "TundraEncoding", dependencies: ["TundraModel"], swiftSettings: strict),
         .target(name: "TundraHead", dependencies: ["TundraModel", "TundraEncoding", logging], swiftSettings: strict),
-        .target(name: "TundraIngest", dependencies: ["TundraModel", "TundraHead"], swiftSettings: strict),
+        .systemLibrary(name: "CSnappy", providers: [.apt(["libsnappy-dev"])]),
+        .target(
+            name: "TundraIngest", dependencies: ["TundraModel", "TundraHead", "CSnappy", protobuf],
+            exclude: ["RemoteWrite/Proto/README.md"], swiftSettings: strict),
+        .target(
+            name: "TundraServer",
+            dependencies: [
+                "TundraModel", "TundraHead", "TundraIngest", hummingbird, hummingbirdTLS, serviceLifecycle, unixSignals,
+                logging, metrics, prometheus, yams, httpTypes, nioCore, nioPosix,
+            ],
+            swiftSettings: strict),
         .target(
             name: "TundraCLI",
-            dependencies: ["TundraModel", "TundraHead", "TundraIngest", argumentParser, logging],
+            dependencies: ["TundraModel", "TundraHead", "TundraIngest", "TundraServer", argumentParser, logging, metrics, prometheus],
             swiftSettings: strict
         ),
         .executableTarget(name: "tundra", dependencies: ["TundraCLI"], swiftSettings: strict),
@@ -38,7 +67,9 @@ let package = Package(
         // corpus replay in the tests.
         .target(name: "TundraFuzz", dependencies: ["TundraEncoding", "TundraHead", "TundraIngest"], swiftSettings: strict),
 
-        .target(name: "TundraTestSupport", dependencies: ["TundraModel"], path: "Tests/TundraTestSupport", swiftSettings: strict),
+        .target(
+            name: "TundraTestSupport", dependencies: ["TundraModel", "TundraIngest", protobuf], path: "Tests/TundraTestSupport",
+            swiftSettings: strict),
         .testTarget(name: "TundraModelTests", dependencies: ["TundraModel", "TundraTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "TundraEncodingTests",
@@ -52,7 +83,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "TundraEndToEndTests",
-            dependencies: ["TundraModel", "TundraTestSupport"],
+            dependencies: ["TundraModel", "TundraIngest", "TundraTestSupport", protobuf],
             swiftSettings: strict
         ),
     ]

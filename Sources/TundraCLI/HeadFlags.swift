@@ -18,7 +18,7 @@ struct HeadFlags: ParsableArguments {
     @Option(help: "When the WAL fsyncs: 'batch' (before every acknowledgement), 'interval:<duration>' or 'never'.")
     var walSync: String = "interval:1s"
 
-    @Option(help: "WAL segment size in MiB.")
+    @Option(name: .customLong("wal-segment-mib"), help: "WAL segment size in MiB.")
     var walSegmentMiB: Int = 128
 
     @Option(help: "Most series one metric name may have (0 = no limit).")

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// The `tundra` command line.
-public struct TundraCommand: ParsableCommand {
+public struct TundraCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "tundra",
         abstract: "A Prometheus-compatible, long-retention metrics store.",
@@ -13,7 +13,7 @@ public struct TundraCommand: ParsableCommand {
 
 extension TundraCommand {
     /// Parses the process arguments and runs the chosen command, then exits.
-    public static func runFromProcessArguments() {
-        main()
+    public static func runFromProcessArguments() async {
+        await main()
     }
 }

@@ -1,3 +1,3 @@
 import TundraCLI
 
-TundraCommand.runFromProcessArguments()
+await TundraCommand.runFromProcessArguments()

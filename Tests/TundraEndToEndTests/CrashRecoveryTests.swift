@@ -112,6 +112,7 @@ final class ServerProcess: Sendable {
         process.executableURL = URL(fileURLWithPath: TundraBinary.path)
         process.arguments = [
             "serve", "--data-dir", dataDir, "--ingest", "-", "--self-monitor-interval", "0", "--log-level", "error",
+            "--listen", "127.0.0.1:\(FreePort.next())",
         ]
         input = Pipe()
         let output = Pipe()

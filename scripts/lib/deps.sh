@@ -3,7 +3,10 @@
 
 # Debian packages the build and the tests need. Extend this list when a module
 # starts to link a C library or a test starts a real component.
-TUNDRA_APT_PACKAGES=()
+TUNDRA_APT_PACKAGES=(
+  libsnappy-dev          # remote-write bodies (CSnappy)
+  prometheus             # the real remote-write client in the integration tests
+)
 
 tundra_log() { printf '[tundra] %s\n' "$*" >&2; }
 

@@ -1,108 +1,78 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import TundraHead
 import TundraModel
+import TundraServer
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// `tundra serve`: opens the head (replaying its WAL), monitors itself, and takes
-/// samples in the text exposition format from `--ingest` until SIGTERM or SIGINT.
-struct ServeCommand: ParsableCommand {
+/// `tundra serve`: the HTTP server (remote-write, health, metrics) over the head.
+struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the store: replay the WAL, take samples, keep them durable.",
+        abstract: "Run the store: replay the WAL, take remote-write and keep samples durable.",
         discussion: """
-            With --ingest FILE (or - for standard input) it reads lines of the Prometheus \
+            With --ingest FILE (or - for standard input) it also reads lines of the Prometheus \
             text format (`name{label="v"} value [timestamp_ms]`) and, after each batch is in \
-            the WAL, prints `ok <lines> <appended> <rejected>` on standard output.
+            the WAL, prints `ok <lines> <appended> <refused>` on standard output.
             """
     )
 
     @OptionGroup var data: DataFlags
     @OptionGroup var head: HeadFlags
 
+    @Option(help: "Address to listen on (host:port).")
+    var listen: String = "127.0.0.1:9470"
+
     @Option(help: "Text-format samples to ingest: a file path, or - for standard input.")
     var ingest: String?
 
-    @Option(help: "How often Tundra records its own metrics (0s to turn off).")
+    @Option(help: "How often Tundra records its own metrics into its head (0 to turn off).")
     var selfMonitorInterval: String = "15s"
+
+    @Option(name: .customLong("max-request-mib"), help: "Largest remote-write request body, in MiB (compressed).")
+    var maxRequestMiB: Int = 32
+
+    @Option(help: "Most write requests handled at once; more get 429.")
+    var maxInflightWrites: Int = 64
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
-    func run() throws {
+    func run() async throws {
         let logger = makeLogger(level: logLevel)
-        let options = try head.headOptions()
-        guard let monitorMs = DurationTextFlag.parse(selfMonitorInterval, flag: "--self-monitor-interval") else {
+        var options = ServerOptions()
+        options.head = try head.headOptions()
+        options.dataDirectory = data.dataDirectory
+        (options.host, options.port) = try ListenAddress.parse(listen)
+        guard let monitorMs = selfMonitorInterval == "0" ? 0 : DurationText.milliseconds(selfMonitorInterval) else {
             throw ValidationError("--self-monitor-interval: \"\(selfMonitorInterval)\" is not a duration")
         }
+        options.selfMonitorIntervalMs = monitorMs
+        guard maxRequestMiB >= 1, maxInflightWrites >= 1 else {
+            throw ValidationError("--max-request-mib and --max-inflight-writes must be at least 1")
+        }
+        options.maxRequestBytes = maxRequestMiB << 20
+        options.maxDecompressedBytes = maxRequestMiB << 22
+        options.maxInflightWrites = maxInflightWrites
         try FileManager.default.createDirectory(atPath: data.dataDirectory, withIntermediateDirectories: true)
-        let lock = try DataDirectoryLock(directory: data.dataDirectory)
-        let store = try Head(directory: data.walDirectory, options: options, logger: logger)
-        logger.info(
-            "head ready",
-            metadata: [
-                "data_dir": "\(data.dataDirectory)", "series": "\(store.stats.series)",
-                "wal_sync": "\(options.wal.sync)", "late_window_ms": "\(options.lateWindow)",
-            ])
 
-        let stop = DispatchSemaphore(value: 0)
-        let signalQueue = DispatchQueue(label: "tundra.signals")
-        var sources: [any DispatchSourceSignal] = []
-        for sig in [SIGTERM, SIGINT] {
-            signal(sig, SIG_IGN)
-            let src = DispatchSource.makeSignalSource(signal: sig, queue: signalQueue)
-            src.setEventHandler { stop.signal() }
-            src.resume()
-            sources.append(src)
-        }
-
-        let timers = DispatchQueue(label: "tundra.timers")
-        let syncTimer = DispatchSource.makeTimerSource(queue: timers)
-        syncTimer.schedule(deadline: .now() + .milliseconds(200), repeating: .milliseconds(200))
-        syncTimer.setEventHandler {
-            do { try store.syncWALIfDue() } catch { logger.error("WAL sync failed", metadata: ["error": "\(error)"]) }
-        }
-        syncTimer.resume()
-
-        var monitorTimer: (any DispatchSourceTimer)?
-        if monitorMs > 0 {
-            let monitor = SelfMonitor(head: store, instance: "tundra:\(data.dataDirectory)")
-            let t = DispatchSource.makeTimerSource(queue: timers)
-            t.schedule(deadline: .now(), repeating: .milliseconds(Int(monitorMs)))
-            t.setEventHandler {
-                do { _ = try store.append(monitor.series(now: unixMillis())) } catch {
-                    logger.error("self-monitoring append failed", metadata: ["error": "\(error)"])
-                }
-            }
-            t.resume()
-            monitorTimer = t
-        }
-
-        if let ingest {
-            let thread = IngestThread(head: store, source: ingest, logger: logger)
-            try thread.start()
-        }
-
-        stop.wait()
-        logger.info("stopping: flushing the WAL")
-        syncTimer.cancel()
-        monitorTimer?.cancel()
-        // Appends in flight finish under the WAL lock; close waits for them.
-        try store.close()
-        withExtendedLifetime((lock, sources)) {}
-        logger.info("stopped")
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        try await TundraHTTPServer.run(options: options, registry: registry, ingest: ingest, logger: logger)
     }
 }
 
-enum DurationTextFlag {
-    static func parse(_ text: String, flag: String) -> Int64? {
-        if text == "0" { return 0 }
-        return DurationText.milliseconds(text)
+enum ListenAddress {
+    static func parse(_ text: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port)
+        else {
+            throw ValidationError("--listen: \"\(text)\" is not host:port (example: 127.0.0.1:9470)")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "0.0.0.0" : host, port)
     }
 }
 

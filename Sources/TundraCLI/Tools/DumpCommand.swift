@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import TundraHead
 import TundraModel
+import TundraServer
 
 /// `tundra tools dump`: prints every sample of a data folder, as `promtool tsdb dump`
 /// does: `{labels} value timestamp_ms`, series sorted, samples in time order.
@@ -29,7 +30,7 @@ struct DumpCommand: ParsableCommand {
     func run() throws {
         let logger = makeLogger(level: logLevel)
         guard FileManager.default.fileExists(atPath: data.walDirectory) else {
-            throw CLIError("no WAL at \(data.walDirectory): is --data-dir right?")
+            throw ServerError("no WAL at \(data.walDirectory): is --data-dir right?")
         }
         let head = try Head(directory: data.walDirectory, logger: logger, readOnly: true)
         let matchers = metric.map { [Matcher.equal(LabelName.metric, $0)] } ?? []

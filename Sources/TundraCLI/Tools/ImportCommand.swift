@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import TundraHead
 import TundraIngest
+import TundraServer
 
 /// `tundra tools import`: loads a text-format file (with timestamps) into a data
 /// folder's head and WAL, and reports what it stored: series, samples, chunk bytes
@@ -37,8 +38,8 @@ struct ImportCommand: ParsableCommand {
         let lock = noWAL ? nil : try DataDirectoryLock(directory: data.dataDirectory)
         let store = try Head(directory: dir, options: options, logger: logger)
         let fd = file == "-" ? 0 : open(file, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw CLIError("cannot open \(file): \(String(cString: strerror(errno)))") }
-        var ingester = TextStreamIngester(head: store, now: unixMillis)
+        guard fd >= 0 else { throw ServerError("cannot open \(file): \(String(cString: strerror(errno)))") }
+        var ingester = TextStreamIngester(head: store, now: UnixTime.millis)
         var buf = [UInt8](repeating: 0, count: 4 << 20)
         var appended = 0
         var rejected = 0

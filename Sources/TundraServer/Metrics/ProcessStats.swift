@@ -3,12 +3,12 @@ import Glibc
 #endif
 
 /// Figures about this process from /proc, for self-monitoring and benchmarks.
-struct ProcessStats {
-    var residentBytes: Int
-    var peakResidentBytes: Int
-    var cpuSeconds: Double
+public struct ProcessStats: Sendable {
+    public var residentBytes: Int
+    public var peakResidentBytes: Int
+    public var cpuSeconds: Double
 
-    static func read() -> ProcessStats {
+    public static func read() -> ProcessStats {
         var out = ProcessStats(residentBytes: 0, peakResidentBytes: 0, cpuSeconds: 0)
         if let status = try? readText("/proc/self/status") {
             for line in status.split(separator: "\n") {
@@ -27,7 +27,7 @@ struct ProcessStats {
     }
 
     private static func readText(_ path: String) throws -> String {
-        guard let f = fopen(path, "r") else { throw CLIError("cannot open \(path)") }
+        guard let f = fopen(path, "r") else { throw ServerError("cannot open \(path)") }
         defer { fclose(f) }
         var bytes: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 4096)
@@ -40,9 +40,11 @@ struct ProcessStats {
     }
 }
 
-/// Milliseconds since the Unix epoch.
-func unixMillis() -> Int64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+public enum UnixTime {
+    /// Milliseconds since the Unix epoch.
+    public static func millis() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
 }

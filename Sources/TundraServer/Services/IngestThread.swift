@@ -5,25 +5,25 @@ import TundraIngest
 
 /// Reads text-format samples from a file or standard input on its own thread
 /// (the reads block) and appends them batch by batch.
-final class IngestThread: @unchecked Sendable {
+public final class IngestThread: @unchecked Sendable {
     // @unchecked: all state is owned by the one thread that runs `loop`.
     private let head: Head
     private let source: String
     private let logger: Logger
 
-    init(head: Head, source: String, logger: Logger) {
+    public init(head: Head, source: String, logger: Logger) {
         self.head = head
         self.source = source
         self.logger = logger
     }
 
-    func start() throws {
+    public func start() throws {
         let fd: Int32
         if source == "-" {
             fd = 0
         } else {
             fd = open(source, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw CLIError("--ingest: cannot open \(source): \(String(cString: strerror(errno)))") }
+            guard fd >= 0 else { throw ServerError("--ingest: cannot open \(source): \(String(cString: strerror(errno)))") }
         }
         let thread = Thread { [self] in self.loop(fd) }
         thread.name = "tundra-ingest"
@@ -31,7 +31,7 @@ final class IngestThread: @unchecked Sendable {
     }
 
     private func loop(_ fd: Int32) {
-        var ingester = TextStreamIngester(head: head, now: unixMillis)
+        var ingester = TextStreamIngester(head: head, now: UnixTime.millis)
         var buf = [UInt8](repeating: 0, count: 1 << 20)
         var appended = 0
         var rejected = 0

@@ -3,10 +3,10 @@ import TundraModel
 
 /// Appends Tundra's own figures to its head on every tick, as a Prometheus server
 /// scraping itself would: the server has data to show from its first minute.
-struct SelfMonitor {
+struct SelfMonitorSeries: Sendable {
     let head: Head
     let instance: String
-    private var started = unixMillis()
+    private let started = UnixTime.millis()
 
     init(head: Head, instance: String) {
         self.head = head

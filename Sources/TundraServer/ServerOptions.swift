@@ -1,0 +1,22 @@
+import TundraHead
+
+/// Everything `tundra serve` needs; every default is named here and documented in
+/// docs/configuration.md.
+public struct ServerOptions: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 9470
+    public var dataDirectory = "./data"
+    public var head = HeadOptions()
+    /// Largest remote-write body accepted, compressed (413 past it).
+    public var maxRequestBytes = 32 << 20
+    /// Largest body after snappy decompression (400 past it).
+    public var maxDecompressedBytes = 128 << 20
+    /// Write requests handled at once; more get 429 with Retry-After.
+    public var maxInflightWrites = 64
+    /// How often Tundra appends its own metrics to its head (ms); 0 turns it off.
+    public var selfMonitorIntervalMs: Int64 = 15_000
+
+    public init() {}
+
+    public var walDirectory: String { dataDirectory + "/wal" }
+}
