@@ -12,6 +12,7 @@ let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
 let protobuf = Target.Dependency.product(name: "SwiftProtobuf", package: "swift-protobuf")
 let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let hummingbirdCore = Target.Dependency.product(name: "HummingbirdCore", package: "hummingbird")
 let hummingbirdTLS = Target.Dependency.product(name: "HummingbirdTLS", package: "hummingbird")
 let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
@@ -20,6 +21,7 @@ let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-htt
 let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
 let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
 let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
+let nioSSL = Target.Dependency.product(name: "NIOSSL", package: "swift-nio-ssl")
 
 let package = Package(
     name: "Tundra",
@@ -41,6 +43,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .target(name: "TundraModel", swiftSettings: strict),
@@ -53,8 +56,8 @@ let package = Package(
         .target(
             name: "TundraServer",
             dependencies: [
-                "TundraModel", "TundraHead", "TundraIngest", hummingbird, hummingbirdTLS, serviceLifecycle, unixSignals,
-                logging, metrics, prometheus, yams, httpTypes, nioCore, nioPosix,
+                "TundraModel", "TundraHead", "TundraIngest", hummingbird, hummingbirdCore, hummingbirdTLS, serviceLifecycle, unixSignals,
+                logging, metrics, prometheus, yams, httpTypes, nioCore, nioPosix, nioSSL,
             ],
             swiftSettings: strict),
         .target(
@@ -79,7 +82,11 @@ let package = Package(
         ),
         .testTarget(name: "TundraHeadTests", dependencies: ["TundraHead", "TundraTestSupport", logging], swiftSettings: strict),
         .testTarget(
-            name: "TundraIngestTests", dependencies: ["TundraIngest", "TundraFuzz", "TundraTestSupport", logging],
+            name: "TundraIngestTests", dependencies: ["TundraIngest", "TundraFuzz", "TundraTestSupport", logging, protobuf],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "TundraServerTests", dependencies: ["TundraServer", "TundraIngest", "TundraHead", "TundraTestSupport", hummingbird],
             swiftSettings: strict),
         .testTarget(
             name: "TundraEndToEndTests",

@@ -67,6 +67,12 @@ public struct Matcher: Sendable, CustomStringConvertible {
 public struct MatcherError: Error, CustomStringConvertible {
     public let pattern: String
     public let reason: String
+
+    public init(pattern: String, reason: String) {
+        self.pattern = pattern
+        self.reason = reason
+    }
+
     public var description: String { "invalid regular expression \"\(pattern)\": \(reason)" }
 }
 

@@ -15,8 +15,37 @@ public struct ServerOptions: Sendable {
     public var maxInflightWrites = 64
     /// How often Tundra appends its own metrics to its head (ms); 0 turns it off.
     public var selfMonitorIntervalMs: Int64 = 15_000
+    /// Serve HTTPS with this certificate and key (PEM), when set.
+    public var tls: TLSFiles?
+    /// Credentials required on the write route, when set.
+    public var writeAuth: AuthConfig?
+    /// Credentials required on the read routes (API, metadata), when set.
+    public var readAuth: AuthConfig?
 
     public init() {}
 
     public var walDirectory: String { dataDirectory + "/wal" }
+}
+
+public struct TLSFiles: Sendable, Equatable {
+    public var certFile: String
+    public var keyFile: String
+
+    public init(certFile: String, keyFile: String) {
+        self.certFile = certFile
+        self.keyFile = keyFile
+    }
+}
+
+/// Where the accepted credentials of a route group are kept.
+public struct AuthConfig: Sendable, Equatable {
+    /// Lines of `user:password`; `#` starts a comment.
+    public var basicAuthUsersFile: String?
+    /// One token per line; `#` starts a comment.
+    public var bearerTokensFile: String?
+
+    public init(basicAuthUsersFile: String?, bearerTokensFile: String?) {
+        self.basicAuthUsersFile = basicAuthUsersFile
+        self.bearerTokensFile = bearerTokensFile
+    }
 }

@@ -1,7 +1,10 @@
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import Prometheus
 import ServiceLifecycle
+import TundraIngest
 import UnixSignals
 
 /// The `tundra serve` process: one HTTP listener, the head behind it, and the
@@ -11,21 +14,32 @@ import UnixSignals
 /// requests in flight, then the WAL is flushed and closed.
 public enum TundraHTTPServer {
     public static func run(
-        options: ServerOptions, registry: PrometheusCollectorRegistry, ingest: String? = nil, logger: Logger
+        options: ServerOptions, scrapeConfigs: [ScrapeConfig] = [], registry: PrometheusCollectorRegistry, ingest: String? = nil,
+        logger: Logger
     ) async throws {
         let lock = try DataDirectoryLock(directory: options.dataDirectory)
         let holder = HeadHolder()
         let router = Router()
         router.add(middleware: MetricsMiddleware())
         let write = WriteRoute(holder: holder, options: options, logger: logger)
-        router.post("/api/v1/write") { request, context in try await write.handle(request, context: context) }
-        StatusRoutes(holder: holder, registry: registry, exporter: HeadMetricsExporter()).register(on: router)
+        // Route groups carry their own credentials: writers and readers are often
+        // different parties (a Prometheus agent, a Grafana).
+        let writeGroup = router.group()
+        if let auth = options.writeAuth { writeGroup.add(middleware: try AuthMiddleware(auth, realm: "tundra write")) }
+        writeGroup.post("/api/v1/write") { request, context in try await write.handle(request, context: context) }
+        let readGroup = router.group()
+        if let auth = options.readAuth { readGroup.add(middleware: try AuthMiddleware(auth, realm: "tundra read")) }
+        StatusRoutes(holder: holder, registry: registry, exporter: HeadMetricsExporter()).register(open: router, read: readGroup)
 
         let head = HeadService(holder: holder, options: options, ingest: ingest, logger: logger)
+        let server: HTTPServerBuilder = try options.tls.map { try .tls(.http1(), tlsConfiguration: TLSSetup.configuration($0)) } ?? .http1()
         let app = Application(
             router: router,
+            server: server,
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "Tundra"),
-            services: [head],
+            // A service that returns ends the whole group, so scraping joins only when
+            // there is something to scrape.
+            services: scrapeConfigs.isEmpty ? [head] : [head, ScrapeService(configs: scrapeConfigs, holder: holder, logger: logger)],
             onServerRunning: { channel in
                 logger.info("listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
             },

@@ -84,3 +84,40 @@ public enum HTTP {
         return (http.statusCode, h, data)
     }
 }
+
+/// HTTP through the curl binary, for answers URLSession would act on itself (a 401
+/// with `WWW-Authenticate`, which FoundationNetworking answers with a credential
+/// lookup that never completes without a delegate).
+public enum Curl {
+    public static func send(_ method: String, _ url: String, body: Data? = nil, headers: [String: String] = [:]) throws
+        -> (Int, [String: String], Data)
+    {
+        let dir = FileManager.default.temporaryDirectory.path + "/curl-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var args = ["-s", "-X", method, "--max-time", "10", "-D", dir + "/headers", "-o", dir + "/body", "-w", "%{http_code}"]
+        for (k, v) in headers { args += ["-H", "\(k): \(v)"] }
+        if let body {
+            try body.write(to: URL(fileURLWithPath: dir + "/request"))
+            args += ["--data-binary", "@" + dir + "/request"]
+        }
+        args.append(url)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let code = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        var h: [String: String] = [:]
+        let headerText = (try? String(contentsOfFile: dir + "/headers", encoding: .utf8)) ?? ""
+        for line in headerText.split(separator: "\r\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            h[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        let data = (try? Data(contentsOf: URL(fileURLWithPath: dir + "/body"))) ?? Data()
+        return (Int(code) ?? -1, h, data)
+    }
+}

@@ -19,48 +19,65 @@ struct ServeCommand: AsyncParsableCommand {
             """
     )
 
+    @Option(help: "YAML configuration file (see docs/configuration.md). Flags override it.")
+    var config: String?
+
     @OptionGroup var data: DataFlags
     @OptionGroup var head: HeadFlags
 
-    @Option(help: "Address to listen on (host:port).")
-    var listen: String = "127.0.0.1:9470"
+    @Option(help: "Address to listen on, host:port (default 127.0.0.1:9470).")
+    var listen: String?
 
     @Option(help: "Text-format samples to ingest: a file path, or - for standard input.")
     var ingest: String?
 
-    @Option(help: "How often Tundra records its own metrics into its head (0 to turn off).")
-    var selfMonitorInterval: String = "15s"
+    @Option(help: "How often Tundra records its own metrics into its head, 0 to turn off (default 15s).")
+    var selfMonitorInterval: String?
 
-    @Option(name: .customLong("max-request-mib"), help: "Largest remote-write request body, in MiB (compressed).")
-    var maxRequestMiB: Int = 32
+    @Option(name: .customLong("max-request-mib"), help: "Largest remote-write request body, in MiB compressed (default 32).")
+    var maxRequestMiB: Int?
 
-    @Option(help: "Most write requests handled at once; more get 429.")
-    var maxInflightWrites: Int = 64
+    @Option(help: "Most write requests handled at once; more get 429 (default 64).")
+    var maxInflightWrites: Int?
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
     func run() async throws {
         let logger = makeLogger(level: logLevel)
-        var options = ServerOptions()
-        options.head = try head.headOptions()
-        options.dataDirectory = data.dataDirectory
-        (options.host, options.port) = try ListenAddress.parse(listen)
-        guard let monitorMs = selfMonitorInterval == "0" ? 0 : DurationText.milliseconds(selfMonitorInterval) else {
-            throw ValidationError("--self-monitor-interval: \"\(selfMonitorInterval)\" is not a duration")
+        var file = ConfigFile()
+        if let config {
+            do {
+                file = try ConfigFile.load(path: config)
+            } catch {
+                throw ValidationError("\(error)")
+            }
         }
-        options.selfMonitorIntervalMs = monitorMs
-        guard maxRequestMiB >= 1, maxInflightWrites >= 1 else {
-            throw ValidationError("--max-request-mib and --max-inflight-writes must be at least 1")
+        var options = file.options
+        try head.apply(to: &options.head)
+        if let dir = data.dataDirectory { options.dataDirectory = dir }
+        if let listen { (options.host, options.port) = try ListenAddress.parse(listen) }
+        if let selfMonitorInterval {
+            guard let ms = selfMonitorInterval == "0" ? 0 : DurationText.milliseconds(selfMonitorInterval) else {
+                throw ValidationError("--self-monitor-interval: \"\(selfMonitorInterval)\" is not a duration")
+            }
+            options.selfMonitorIntervalMs = ms
         }
-        options.maxRequestBytes = maxRequestMiB << 20
-        options.maxDecompressedBytes = maxRequestMiB << 22
-        options.maxInflightWrites = maxInflightWrites
-        try FileManager.default.createDirectory(atPath: data.dataDirectory, withIntermediateDirectories: true)
+        if let maxRequestMiB {
+            guard maxRequestMiB >= 1 else { throw ValidationError("--max-request-mib must be at least 1") }
+            options.maxRequestBytes = maxRequestMiB << 20
+            options.maxDecompressedBytes = maxRequestMiB << 22
+        }
+        if let maxInflightWrites {
+            guard maxInflightWrites >= 1 else { throw ValidationError("--max-inflight-writes must be at least 1") }
+            options.maxInflightWrites = maxInflightWrites
+        }
+        try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true)
 
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        try await TundraHTTPServer.run(options: options, registry: registry, ingest: ingest, logger: logger)
+        try await TundraHTTPServer.run(
+            options: options, scrapeConfigs: file.scrapeConfigs, registry: registry, ingest: ingest, logger: logger)
     }
 }
 

@@ -29,13 +29,14 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         let logger = makeLogger(level: logLevel)
-        var options = try head.headOptions()
+        var options = HeadOptions()
+        try head.apply(to: &options)
         options.lateWindow = max(options.lateWindow, 0)
         let dir: String? = noWAL ? nil : data.walDirectory
         if !noWAL {
-            try FileManager.default.createDirectory(atPath: data.dataDirectory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: data.resolved, withIntermediateDirectories: true)
         }
-        let lock = noWAL ? nil : try DataDirectoryLock(directory: data.dataDirectory)
+        let lock = noWAL ? nil : try DataDirectoryLock(directory: data.resolved)
         let store = try Head(directory: dir, options: options, logger: logger)
         let fd = file == "-" ? 0 : open(file, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw ServerError("cannot open \(file): \(String(cString: strerror(errno)))") }

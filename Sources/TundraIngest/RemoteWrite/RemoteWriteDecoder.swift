@@ -83,7 +83,8 @@ public struct RemoteWriteDecoder: Sendable {
             }
             out.histograms += ts.histograms.count
             out.exemplars += ts.exemplars.count
-            if ts.hasMetadata, let name = pairs.first(where: { $0.name == LabelName.metric })?.value {
+            // An empty metric name is no family (v1 skips such metadata too).
+            if ts.hasMetadata, let name = pairs.first(where: { $0.name == LabelName.metric })?.value, !name.isEmpty {
                 let md = ts.metadata
                 if md.type.rawValue != 0 || md.helpRef != 0 || md.unitRef != 0 {
                     out.metadata[name] = MetricMetadata(

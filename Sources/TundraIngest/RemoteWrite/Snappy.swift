@@ -24,6 +24,14 @@ public enum Snappy {
         }
         guard status == SNAPPY_OK else { throw .invalid }
         guard length <= limit else { throw .tooLarge(length: length, limit: limit) }
+        // Check the whole body before allocating: a few bytes of garbage behind a large
+        // declared length must not cost that much memory, and a zero length followed
+        // by more bytes is invalid, not an empty body.
+        let valid: snappy_status = input.withUnsafeBytes { buf in
+            guard let base = buf.baseAddress else { return SNAPPY_INVALID_INPUT }
+            return snappy_validate_compressed_buffer(base.assumingMemoryBound(to: CChar.self), buf.count)
+        }
+        guard valid == SNAPPY_OK else { throw .invalid }
         guard length > 0 else { return [] }
         var out = [UInt8](repeating: 0, count: length)
         var outLength = length

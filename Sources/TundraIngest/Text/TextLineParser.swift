@@ -30,6 +30,9 @@ public struct TextParseError: Error, Equatable, CustomStringConvertible {
 public struct TextLineParser: Sendable {
     public var maxLineBytes = 1 << 20
     public var maxLabels = 256
+    /// OpenMetrics: timestamps are seconds (with fractions), and a sample may carry an
+    /// exemplar after ` # `, which is skipped.
+    public var openMetrics = false
 
     public init() {}
 
@@ -82,9 +85,20 @@ public struct TextLineParser: Sendable {
         }
         cursor.skipSpaces()
         var timestamp: Int64?
+        if openMetrics && cursor.peek == UInt8(ascii: "#") {
+            return TextSample(labels: try Self.labels(pairs, lineNumber), value: value, timestamp: nil)
+        }
         if !cursor.atEnd {
             let tsColumn = cursor.column
             let tsText = cursor.word()
+            if openMetrics {
+                guard let seconds = Double(tsText), seconds.isFinite, abs(seconds) < 9e15 else {
+                    throw TextParseError(line: lineNumber, column: tsColumn, message: "invalid timestamp \"\(tsText)\": expected seconds")
+                }
+                cursor.skipSpaces()
+                guard cursor.atEnd || cursor.peek == UInt8(ascii: "#") else { throw cursor.error("unexpected text after the timestamp") }
+                return TextSample(labels: try Self.labels(pairs, lineNumber), value: value, timestamp: Int64((seconds * 1000).rounded()))
+            }
             guard let ts = Int64(tsText) else {
                 throw TextParseError(line: lineNumber, column: tsColumn, message: "invalid timestamp \"\(tsText)\": expected integer milliseconds")
             }
@@ -92,13 +106,15 @@ public struct TextLineParser: Sendable {
             cursor.skipSpaces()
             guard cursor.atEnd else { throw cursor.error("unexpected text after the timestamp") }
         }
-        let labels: Labels
+        return TextSample(labels: try Self.labels(pairs, lineNumber), value: value, timestamp: timestamp)
+    }
+
+    private static func labels(_ pairs: [Label], _ lineNumber: Int) throws(TextParseError) -> Labels {
         do throws(LabelError) {
-            labels = try Labels(validating: pairs)
+            return try Labels(validating: pairs)
         } catch {
             throw TextParseError(line: lineNumber, column: 1, message: error.description)
         }
-        return TextSample(labels: labels, value: value, timestamp: timestamp)
     }
 
     /// Go's ParseFloat as the format uses it: decimals, exponents, `NaN`, `+Inf`, `-Inf`.

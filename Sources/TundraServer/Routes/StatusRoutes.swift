@@ -12,7 +12,9 @@ struct StatusRoutes: Sendable {
     let registry: PrometheusCollectorRegistry
     let exporter: HeadMetricsExporter
 
-    func register(on router: Router<some RequestContext>) {
+    /// Health and `/metrics` stay open (probes and scrapers seldom carry
+    /// credentials); the API routes go in the read group.
+    func register<Context: RequestContext>(open router: Router<Context>, read: RouterGroup<Context>) {
         router.get("/-/healthy") { _, _ in
             WriteRoute.text(.ok, "Tundra is Healthy.")
         }
@@ -27,7 +29,7 @@ struct StatusRoutes: Sendable {
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
-        router.get("/api/v1/metadata") { request, _ in
+        read.get("/api/v1/metadata") { request, _ in
             let metric = request.uri.queryParameters.get("metric")
             let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? -1
             var data: [String: [[String: String]]] = [:]
@@ -38,7 +40,7 @@ struct StatusRoutes: Sendable {
             }
             return try APIResponse.success(data)
         }
-        router.get("/api/v1/status/buildinfo") { _, _ in
+        read.get("/api/v1/status/buildinfo") { _, _ in
             try APIResponse.success(["version": TundraBuild.version, "revision": "", "branch": "", "goVersion": ""])
         }
     }

@@ -1,0 +1,3 @@
+import Hummingbird
+
+typealias BasicContextStub = BasicRequestContext
