@@ -31,6 +31,7 @@ let package = Package(
         .library(name: "TundraModel", targets: ["TundraModel"]),
         .library(name: "TundraEncoding", targets: ["TundraEncoding"]),
         .library(name: "TundraHead", targets: ["TundraHead"]),
+        .library(name: "TundraIngest", targets: ["TundraIngest"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -25,6 +25,13 @@ public struct RemoteWriteDecoder: Sendable {
     }
 
     public func decode(raw: [UInt8], version: RemoteWriteVersion) throws(RemoteWriteDecodeError) -> DecodedWrite {
+        if version == .v1 { return try WriteRequestV1Reader.decode(raw) }
+        return try decodeWithSwiftProtobuf(raw: raw, version: version)
+    }
+
+    /// The reference decoder: swift-protobuf's generated messages. Version 2 always
+    /// goes this way; version 1 does only in tests, to check the fast reader.
+    func decodeWithSwiftProtobuf(raw: [UInt8], version: RemoteWriteVersion) throws(RemoteWriteDecodeError) -> DecodedWrite {
         do {
             switch version {
             case .v1: return decodeV1(try Prometheus_WriteRequest(serializedBytes: raw))
