@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TundraIngest
 
 @testable import TundraServer
 
