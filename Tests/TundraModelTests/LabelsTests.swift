@@ -14,6 +14,15 @@ import TundraModel
         #expect(throws: LabelError.invalidName(name)) { try Labels(validating: [Label(name, "v")]) }
     }
 
+    @Test func aBadNameIsRefusedEvenWithAnEmptyValue() {
+        #expect(throws: LabelError.invalidName("bad-name")) {
+            try Labels(validating: [Label("__name__", "up"), Label("bad-name", "")])
+        }
+        #expect(throws: LabelError.duplicateName("a")) {
+            try Labels(validating: [Label("a", ""), Label("a", "1")])
+        }
+    }
+
     @Test func duplicateNamesAreRefused() {
         #expect(throws: LabelError.duplicateName("a")) {
             try Labels(validating: [Label("a", "1"), Label("a", "2")])
