@@ -31,6 +31,7 @@ RULES = [
     ("label hashing (Labels.stableHash)", r"stableHash|LabelsHash"),
     ("label validation (Labels.init(validating:))", r"LabelValidation|Labels\.init\(validating"),
     ("protobuf decode (swift-protobuf)", r"BinaryDecoder|Prometheus_\w+|Message\._merge|decodeFullMessage"),
+    ("remote-write 1.0 reader (WriteRequestV1Reader)", r"WriteRequestV1Reader"),
     ("decoded message -> SeriesSamples (RemoteWriteDecoder)", r"RemoteWriteDecoder"),
     ("freeing the decoded batch after the append (destroy for SeriesSamples)", r"destroy for SeriesSamples"),
     ("Head.append itself (per-series lock, bookkeeping)", r"Head\.append|AppendResult|SeriesData"),

@@ -88,25 +88,21 @@ struct SeriesData {
     }
 
     private mutating func appendInOrder(_ s: Sample, options: HeadOptions) {
-        if var app = open {
-            // Cut at the sample target, and at block-range boundaries so that no chunk
-            // ever straddles two blocks.
-            let boundary = HeadOptions.rangeEnd(openMinT, range: options.blockRange)
-            if app.count >= options.samplesPerChunk || s.t >= boundary || app.isFull {
-                closeOpenChunk()
-                app = XORAppender(capacity: options.openChunkCapacity)
-                openMinT = s.t
-            }
-            // Leave `open` empty while mutating so the array is uniquely referenced.
-            open = nil
-            app.append(t: s.t, v: s.v)
-            open = app
-        } else {
-            var app = XORAppender(capacity: options.openChunkCapacity)
-            app.append(t: s.t, v: s.v)
-            open = app
+        // Cut at the sample target, and at block-range boundaries so that no chunk
+        // ever straddles two blocks.
+        if let count = open?.count,
+            count >= options.samplesPerChunk || count >= XORAppender.maxSamples
+                || s.t >= HeadOptions.rangeEnd(openMinT, range: options.blockRange)
+        {
+            closeOpenChunk()
+        }
+        if open == nil {
+            open = XORAppender(capacity: options.openChunkCapacity)
             openMinT = s.t
         }
+        // Optional chaining mutates the stored appender in place: no copy of the
+        // chunk, no retain/release pair per sample.
+        open?.append(t: s.t, v: s.v)
         maxT = s.t
         lastValueBits = s.v.bitPattern
     }
