@@ -30,11 +30,7 @@ import TundraTestSupport
 
     static func corpus() throws -> [(name: String, bytes: [UInt8])] {
         let dir = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
-            .appendingPathComponent("xor-corpus")
-        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
-        return try names.map { name in
-            (name, [UInt8](try Data(contentsOf: dir.appendingPathComponent(name))))
-        }
+        return try FixtureCorpus.load(dir.appendingPathComponent("xor-corpus"))
     }
 
     @Test func corpusHoldsEveryExpectedFile() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TundraTestSupport
 import TundraFuzz
 import TundraModel
 
@@ -48,11 +49,7 @@ import TundraModel
 
     static func corpus() throws -> [(name: String, bytes: [UInt8])] {
         let dir = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
-            .appendingPathComponent("remote-write-corpus")
-        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
-        return try names.map { name in
-            (name, [UInt8](try Data(contentsOf: dir.appendingPathComponent(name))))
-        }
+        return try FixtureCorpus.load(dir.appendingPathComponent("remote-write-corpus"))
     }
 
     @Test func corpusHoldsEveryExpectedFile() throws {

@@ -6,30 +6,13 @@ import TundraModel
 /// Builds remote-write bodies with the generated messages, as a sender would.
 public enum RemoteWriteBody {
     public static func v1(_ series: [SeriesSamples], metadata: [Prometheus_MetricMetadata] = []) throws -> Data {
-        var req = Prometheus_WriteRequest()
-        req.timeseries = series.map { s in
-            var ts = Prometheus_TimeSeries()
-            ts.labels = s.labels.map { l in
-                var pl = Prometheus_Label()
-                pl.name = l.name
-                pl.value = l.value
-                return pl
-            }
-            ts.samples = s.samples.map { x in
-                var ps = Prometheus_Sample()
-                ps.timestamp = x.t
-                ps.value = x.v
-                return ps
-            }
-            return ts
-        }
-        req.metadata = metadata
-        let raw: [UInt8] = try req.serializedBytes()
-        return Data(Snappy.compress(raw))
+        try v1Raw(series.map { s in (s.labels.map { ($0.name, $0.value) }, s.samples) }, metadata: metadata)
     }
 
     /// A v1 body whose series carry raw label pairs (possibly invalid) as given.
-    public static func v1Raw(_ series: [(labels: [(String, String)], samples: [Sample])]) throws -> Data {
+    public static func v1Raw(
+        _ series: [(labels: [(String, String)], samples: [Sample])], metadata: [Prometheus_MetricMetadata] = []
+    ) throws -> Data {
         var req = Prometheus_WriteRequest()
         req.timeseries = series.map { s in
             var ts = Prometheus_TimeSeries()
@@ -47,6 +30,7 @@ public enum RemoteWriteBody {
             }
             return ts
         }
+        req.metadata = metadata
         let raw: [UInt8] = try req.serializedBytes()
         return Data(Snappy.compress(raw))
     }
