@@ -32,6 +32,8 @@ let package = Package(
         .library(name: "TundraEncoding", targets: ["TundraEncoding"]),
         .library(name: "TundraHead", targets: ["TundraHead"]),
         .library(name: "TundraIngest", targets: ["TundraIngest"]),
+        .library(name: "TundraBlock", targets: ["TundraBlock"]),
+        .library(name: "TundraObjectStore", targets: ["TundraObjectStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -51,6 +53,13 @@ let package = Package(
         .target(name: "TundraEncoding", dependencies: ["TundraModel"], swiftSettings: strict),
         .target(name: "TundraHead", dependencies: ["TundraModel", "TundraEncoding", logging], swiftSettings: strict),
         .systemLibrary(name: "CSnappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(name: "TundraBlock", dependencies: ["TundraModel", "TundraEncoding"], swiftSettings: strict),
+        .target(
+            name: "TundraObjectStore", dependencies: ["TundraModel", "CCurl", "CCrypto", "CLibXML2", logging],
+            swiftSettings: strict),
         .target(
             name: "TundraIngest", dependencies: ["TundraModel", "TundraHead", "CSnappy", protobuf],
             exclude: ["RemoteWrite/Proto/README.md"], swiftSettings: strict),
@@ -88,6 +97,10 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "TundraServerTests", dependencies: ["TundraServer", "TundraIngest", "TundraHead", "TundraTestSupport", hummingbird],
+            swiftSettings: strict),
+        .testTarget(name: "TundraBlockTests", dependencies: ["TundraBlock", "TundraTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "TundraObjectStoreTests", dependencies: ["TundraObjectStore", "TundraTestSupport", logging],
             swiftSettings: strict),
         .testTarget(
             name: "TundraEndToEndTests",

