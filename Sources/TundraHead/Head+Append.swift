@@ -10,7 +10,40 @@ extension Head {
     /// reach the disk). Throws only when the WAL cannot be written; the samples are
     /// then in memory and queued for the WAL, and a retry of the batch is safe.
     public func append(_ batch: [SeriesSamples]) throws(FileIOError) -> AppendResult {
+        try append(batch, known: KnownSeriesBatch())
+    }
+
+    /// Appends samples of series the caller already found (`known`, appended first)
+    /// and of series given by their labels (`batch`), as ``append(_:)`` does.
+    public func append(_ batch: [SeriesSamples], known: KnownSeriesBatch) throws(FileIOError) -> AppendResult {
         var result = AppendResult()
+        let headMin = minValidTime.load(ordering: .relaxed)
+        let window = options.lateWindow
+        var logged: [RefSample] = []
+        logged.reserveCapacity(known.sampleCount + batch.reduce(0) { $0 + $1.samples.count })
+        // Known series that truncation removed since the caller found them go the
+        // way of new ones.
+        var orphans: [SeriesSamples] = []
+        for i in 0..<known.handles.count {
+            let s = known.handles[i].series
+            let samples = known.samples(of: i)
+            if appendSamples(s.labels, samples, to: s, headMin: headMin, window: window, logged: &logged, result: &result) {
+                orphans.append(SeriesSamples(labels: s.labels, samples: Array(samples)))
+            }
+        }
+        try appendByLabels(orphans.isEmpty ? batch : batch + orphans, headMin: headMin, window: window, logged: &logged, result: &result)
+        if !logged.isEmpty {
+            try wal?.log([.samples(logged)])
+        }
+        counters.samplesAppended.wrappingAdd(result.appended, ordering: .relaxed)
+        counters.duplicates.wrappingAdd(result.duplicates, ordering: .relaxed)
+        return result
+    }
+
+    private func appendByLabels(
+        _ batch: [SeriesSamples], headMin: Int64, window: Int64, logged: inout [RefSample], result: inout AppendResult
+    ) throws(FileIOError) {
+        guard !batch.isEmpty else { return }
         var resolved = [MemSeries?](repeating: nil, count: batch.count)
         var missing: [Int] = []
         var hashes = [UInt64](repeating: 0, count: batch.count)
@@ -26,15 +59,10 @@ extension Head {
         if !missing.isEmpty {
             try create(batch, missing, hashes, &resolved, &result)
         }
-
-        let headMin = minValidTime.load(ordering: .relaxed)
-        let window = options.lateWindow
-        var logged: [RefSample] = []
-        logged.reserveCapacity(batch.reduce(0) { $0 + $1.samples.count })
         var retry: [Int] = []
         for (i, entry) in batch.enumerated() {
             guard let s = resolved[i] else { continue }
-            let removed = appendSamples(entry, to: s, headMin: headMin, window: window, logged: &logged, result: &result)
+            let removed = appendSamples(entry.labels, entry.samples, to: s, headMin: headMin, window: window, logged: &logged, result: &result)
             if removed { retry.append(i) }
         }
         // A series truncated away between lookup and append: create it anew.
@@ -43,26 +71,20 @@ extension Head {
             try create(batch, retry, hashes, &resolved, &result)
             for i in retry {
                 guard let s = resolved[i] else { continue }
-                _ = appendSamples(batch[i], to: s, headMin: headMin, window: window, logged: &logged, result: &result)
+                _ = appendSamples(batch[i].labels, batch[i].samples, to: s, headMin: headMin, window: window, logged: &logged, result: &result)
             }
         }
-        if !logged.isEmpty {
-            try wal?.log([.samples(logged)])
-        }
-        counters.samplesAppended.wrappingAdd(result.appended, ordering: .relaxed)
-        counters.duplicates.wrappingAdd(result.duplicates, ordering: .relaxed)
-        return result
     }
 
     /// Returns true when the series was removed by truncation and nothing was done.
-    private func appendSamples(
-        _ entry: SeriesSamples, to s: MemSeries, headMin: Int64, window: Int64,
+    private func appendSamples<C: Collection<Sample>>(
+        _ labels: Labels, _ samples: C, to s: MemSeries, headMin: Int64, window: Int64,
         logged: inout [RefSample], result: inout AppendResult
     ) -> Bool {
         let opts = options
         return s.data.withLock { data -> Bool in
             if data.removed { return true }
-            for sample in entry.samples {
+            for sample in samples {
                 switch data.append(sample, headMinValid: headMin, lateWindow: window, options: opts) {
                 case .appended:
                     result.appended += 1
@@ -71,11 +93,11 @@ extension Head {
                     result.duplicates += 1
                 case .tooOld(let minValid):
                     counters.count(.tooOld(minValid: minValid), 1)
-                    result.reject(entry.labels, sample.t, .tooOld(minValid: minValid))
+                    result.reject(labels, sample.t, .tooOld(minValid: minValid))
                 case .conflict(let existing):
                     let reason = RejectReason.duplicateConflict(existing: existing, new: sample.v)
                     counters.count(reason, 1)
-                    result.reject(entry.labels, sample.t, reason)
+                    result.reject(labels, sample.t, reason)
                 }
             }
             return false

@@ -29,6 +29,18 @@ final class SeriesMap: Sendable {
         return nil
     }
 
+    /// The series with `hash` whose labels pass `matches`: for callers that hold the
+    /// labels in another form (the remote-write reader holds request bytes).
+    func get(hash: UInt64, matching matches: (Labels) -> Bool) -> MemSeries? {
+        let stripe = stripes[Int(hash & mask)]
+        if let s = stripe.byHash.withLock({ $0[hash] }) {
+            if matches(s.labels) { return s }
+            let list = stripe.collisions.withLock { $0[hash] } ?? []
+            return list.first { matches($0.labels) }
+        }
+        return nil
+    }
+
     func get(ref: SeriesRef) -> MemSeries? {
         stripes[Int(ref & mask)].byRef.withLock { $0[ref] }
     }

@@ -14,18 +14,23 @@ public struct RemoteWriteDecoder: Sendable {
         self.maxDecompressedBytes = maxDecompressedBytes
     }
 
-    public func decode(compressed body: [UInt8], version: RemoteWriteVersion) throws(RemoteWriteDecodeError) -> DecodedWrite {
+    /// Decodes a body. With `head`, series it already holds come back in
+    /// ``DecodedWrite/known`` (the fast path of remote-write 1.0); pass the same head
+    /// to ``Head/append(_:known:)``.
+    public func decode(
+        compressed body: [UInt8], version: RemoteWriteVersion, head: Head? = nil
+    ) throws(RemoteWriteDecodeError) -> DecodedWrite {
         let raw: [UInt8]
         do {
             raw = try Snappy.decompress(body, limit: maxDecompressedBytes)
         } catch {
             throw RemoteWriteDecodeError(error.description)
         }
-        return try decode(raw: raw, version: version)
+        return try decode(raw: raw, version: version, head: head)
     }
 
-    public func decode(raw: [UInt8], version: RemoteWriteVersion) throws(RemoteWriteDecodeError) -> DecodedWrite {
-        if version == .v1 { return try WriteRequestV1Reader.decode(raw) }
+    public func decode(raw: [UInt8], version: RemoteWriteVersion, head: Head? = nil) throws(RemoteWriteDecodeError) -> DecodedWrite {
+        if version == .v1 { return try WriteRequestV1Reader.decode(raw, head: head) }
         return try decodeWithSwiftProtobuf(raw: raw, version: version)
     }
 

@@ -24,6 +24,9 @@ public struct MetricMetadata: Sendable, Equatable, Hashable {
 
 /// A decoded request: the series to append, and what could not be taken.
 public struct DecodedWrite: Sendable {
+    /// Samples of series the head already holds, found without building their labels.
+    public var known = KnownSeriesBatch()
+    /// Samples of series given by their labels (new ones, or when no head was given).
     public var series: [SeriesSamples] = []
     /// Series refused before they reach the head (invalid labels), with the reason.
     public var invalid: [(labels: String, reason: String, samples: Int)] = []
@@ -33,7 +36,7 @@ public struct DecodedWrite: Sendable {
     /// Metadata by metric family name.
     public var metadata: [String: MetricMetadata] = [:]
 
-    public var sampleCount: Int { series.reduce(0) { $0 + $1.samples.count } }
+    public var sampleCount: Int { known.sampleCount + series.reduce(0) { $0 + $1.samples.count } }
 }
 
 /// Why a body could not be decoded at all.

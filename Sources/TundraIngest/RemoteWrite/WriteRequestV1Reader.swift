@@ -1,6 +1,12 @@
 import TundraHead
 import TundraModel
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A decoder for `prometheus.WriteRequest` written for the write path alone: it reads
 /// the wire format straight into labels and samples, with no intermediate message
 /// objects. The benchmark showed swift-protobuf's generic message decoding taking
@@ -15,14 +21,26 @@ struct WriteRequestV1Reader {
         let message: String
     }
 
+    /// Where one label's name and value lie in the request.
+    struct LabelSpan {
+        var name: Range<Int>
+        var value: Range<Int>
+    }
+
     private let bytes: UnsafeRawBufferPointer
+    /// When set, series the head already holds are found by the hash of their label
+    /// bytes and compared byte by byte, with no String built (see ``KnownSeriesBatch``).
+    private let head: Head?
 
-    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    init(_ bytes: UnsafeRawBufferPointer, head: Head? = nil) {
+        self.bytes = bytes
+        self.head = head
+    }
 
-    static func decode(_ raw: [UInt8]) throws(RemoteWriteDecodeError) -> DecodedWrite {
+    static func decode(_ raw: [UInt8], head: Head? = nil) throws(RemoteWriteDecodeError) -> DecodedWrite {
         let result: Result<DecodedWrite, Malformed> = raw.withUnsafeBytes { buf in
             do throws(Malformed) {
-                return .success(try WriteRequestV1Reader(buf).request())
+                return .success(try WriteRequestV1Reader(buf, head: head).request())
             } catch {
                 return .failure(error)
             }
@@ -37,18 +55,31 @@ struct WriteRequestV1Reader {
     private func request() throws(Malformed) -> DecodedWrite {
         var out = DecodedWrite()
         var pos = 0
-        var pairs: [Label] = []
-        var samples: [Sample] = []
+        var spans: [LabelSpan] = []
         while pos < bytes.count {
             let (field, wire) = try key(&pos)
             switch (field, wire) {
             case (1, 2):
                 let end = try length(&pos)
-                pairs.removeAll(keepingCapacity: true)
-                samples.removeAll(keepingCapacity: true)
-                try timeSeries(pos, end, &pairs, &samples, &out)
+                spans.removeAll(keepingCapacity: true)
+                try timeSeries(pos, end, &spans, &out)
                 pos = end
-                guard !samples.isEmpty else { continue }
+                let start = out.known.pendingStart
+                guard out.known.samples.count > start else {
+                    // Nothing to store, but the request must still be valid UTF-8 throughout.
+                    for span in spans {
+                        _ = try string(span.name)
+                        _ = try string(span.value)
+                    }
+                    continue
+                }
+                if let head, let known = head.series(hash: hash(spans), matching: { matches($0, spans) }) {
+                    out.known.close(known)
+                    continue
+                }
+                let samples = Array(out.known.samples[start...])
+                out.known.dropPending()
+                let pairs = try spans.map { span throws(Malformed) in Label(try string(span.name), try string(span.value)) }
                 switch RemoteWriteDecoder.labels(pairs) {
                 case .success(let labels): out.series.append(SeriesSamples(labels: labels, samples: samples))
                 case .failure(let why): out.invalid.append((RemoteWriteDecoder.describe(pairs), why, samples.count))
@@ -64,27 +95,61 @@ struct WriteRequestV1Reader {
         return out
     }
 
-    private func timeSeries(
-        _ start: Int, _ end: Int, _ pairs: inout [Label], _ samples: inout [Sample], _ out: inout DecodedWrite
-    ) throws(Malformed) {
+    /// ``Labels/stableHash`` of the labels as they stand in the request: equal to the
+    /// series' hash when the sender put them in order, as Prometheus does.
+    private func hash(_ spans: [LabelSpan]) -> UInt64 {
+        var h = LabelsHash.seed
+        for span in spans {
+            LabelsHash.add(bytes: UnsafeRawBufferPointer(rebasing: bytes[span.name]), to: &h)
+            LabelsHash.add(bytes: UnsafeRawBufferPointer(rebasing: bytes[span.value]), to: &h)
+        }
+        return LabelsHash.finish(h)
+    }
+
+    private func matches(_ labels: Labels, _ spans: [LabelSpan]) -> Bool {
+        guard labels.count == spans.count else { return false }
+        for (pair, span) in zip(labels.pairs, spans) {
+            guard equal(pair.name, span.name), equal(pair.value, span.value) else { return false }
+        }
+        return true
+    }
+
+    @inline(__always)
+    private func equal(_ s: String, _ range: Range<Int>) -> Bool {
+        let utf8 = s.utf8
+        guard utf8.count == range.count else { return false }
+        let other = UnsafeRawBufferPointer(rebasing: bytes[range])
+        return utf8.withContiguousStorageIfAvailable { mine in
+            guard let a = mine.baseAddress, let b = other.baseAddress else { return true }
+            return memcmp(a, b, range.count) == 0
+        } ?? utf8.elementsEqual(other)
+    }
+
+    private func timeSeries(_ start: Int, _ end: Int, _ spans: inout [LabelSpan], _ out: inout DecodedWrite) throws(Malformed) {
         var pos = start
         while pos < end {
             let (field, wire) = try key(&pos, end)
             switch (field, wire) {
             case (1, 2):
                 let e = try length(&pos, end)
-                var name = ""
-                var value = ""
+                var name = pos..<pos
+                var value = pos..<pos
                 var p = pos
                 while p < e {
                     let (f, w) = try key(&p, e)
                     switch (f, w) {
-                    case (1, 2): name = try string(&p, e)
-                    case (2, 2): value = try string(&p, e)
+                    case (1, 2):
+                        let fe = try length(&p, e)
+                        name = p..<fe
+                        p = fe
+                    case (2, 2):
+                        let fe = try length(&p, e)
+                        value = p..<fe
+                        p = fe
                     default: try skip(w, &p, end: e, field: f)
                     }
                 }
-                pairs.append(Label(name, value))
+                spans.append(LabelSpan(name: name, value: value))
                 pos = e
             case (2, 2):
                 let e = try length(&pos, end)
@@ -99,7 +164,7 @@ struct WriteRequestV1Reader {
                     default: try skip(w, &p, end: e, field: f)
                     }
                 }
-                samples.append(Sample(t: t, v: v))
+                out.known.appendSample(Sample(t: t, v: v))
                 pos = e
             case (3, 2):
                 out.exemplars += 1
@@ -183,7 +248,13 @@ struct WriteRequestV1Reader {
     @inline(__always)
     private func string(_ pos: inout Int, _ end: Int) throws(Malformed) -> String {
         let e = try length(&pos, end)
-        let slice = UnsafeRawBufferPointer(rebasing: bytes[pos..<e])
+        let s = try string(pos..<e)
+        pos = e
+        return s
+    }
+
+    private func string(_ range: Range<Int>) throws(Malformed) -> String {
+        let slice = UnsafeRawBufferPointer(rebasing: bytes[range])
         // Label text is nearly always ASCII: copy it without the generic validating
         // initialiser, whose metadata look-ups cost a quarter of decoding.
         var ascii = true
@@ -192,16 +263,14 @@ struct WriteRequestV1Reader {
             break
         }
         if ascii {
-            pos = e
             return String(unsafeUninitializedCapacity: slice.count) { buf in
                 _ = buf.initialize(from: slice)
                 return slice.count
             }
         }
         guard let s = String(validating: slice, as: UTF8.self) else {
-            throw Malformed(message: "string at offset \(pos) is not valid UTF-8")
+            throw Malformed(message: "string at offset \(range.lowerBound) is not valid UTF-8")
         }
-        pos = e
         return s
     }
 

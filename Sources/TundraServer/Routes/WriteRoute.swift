@@ -54,7 +54,7 @@ struct WriteRoute: Sendable {
         let decoder = RemoteWriteDecoder(maxDecompressedBytes: options.maxDecompressedBytes)
         let decoded: DecodedWrite
         do {
-            decoded = try decoder.decode(compressed: body, version: version)
+            decoded = try decoder.decode(compressed: body, version: version, head: head)
         } catch {
             return Self.text(.badRequest, error.description)
         }
@@ -63,7 +63,8 @@ struct WriteRoute: Sendable {
         let result: AppendResult
         do {
             let series = decoded.series
-            result = try await NIOThreadPool.singleton.runIfActive { try head.append(series) }
+            let known = decoded.known
+            result = try await NIOThreadPool.singleton.runIfActive { try head.append(series, known: known) }
         } catch {
             logger.error("remote-write: WAL write failed", metadata: ["error": "\(error)"])
             return Self.text(.serviceUnavailable, "cannot write the WAL: \(error)", retryAfter: 5)
