@@ -66,7 +66,7 @@ let package = Package(
         .target(
             name: "TundraServer",
             dependencies: [
-                "TundraModel", "TundraHead", "TundraIngest", hummingbird, hummingbirdCore, hummingbirdTLS, serviceLifecycle, unixSignals,
+                "TundraModel", "TundraHead", "TundraIngest", "TundraBlock", "TundraObjectStore", hummingbird, hummingbirdCore, hummingbirdTLS, serviceLifecycle, unixSignals,
                 logging, metrics, prometheus, yams, httpTypes, nioCore, nioPosix, nioSSL,
             ],
             swiftSettings: strict),
@@ -96,7 +96,10 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: strict),
         .testTarget(
-            name: "TundraServerTests", dependencies: ["TundraServer", "TundraIngest", "TundraHead", "TundraTestSupport", hummingbird],
+            name: "TundraServerTests",
+            dependencies: [
+                "TundraServer", "TundraIngest", "TundraHead", "TundraBlock", "TundraObjectStore", "TundraTestSupport", hummingbird, logging,
+            ],
             swiftSettings: strict),
         .testTarget(name: "TundraBlockTests", dependencies: ["TundraBlock", "TundraTestSupport"], swiftSettings: strict),
         .testTarget(

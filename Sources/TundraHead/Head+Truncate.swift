@@ -15,7 +15,11 @@ extension Head {
     /// Series left without samples are removed from the index. The WAL is
     /// checkpointed: its segments so far are folded into a checkpoint holding the
     /// live series and samples at or after `mint`, and then deleted.
-    public func truncate(before mint: Int64) throws(FileIOError) -> TruncateStats {
+    ///
+    /// With a `floor`, the floor is set to it afterwards (it may be lower than
+    /// `mint`: the block cutter lets late samples in again behind a cut range).
+    public func truncate(before mint: Int64, floor: Int64? = nil) throws(FileIOError) -> TruncateStats {
+        defer { if let floor { setFloor(floor) } }
         var stats = TruncateStats()
         // Raise the floor first, so no appender adds below it while we drop.
         var current = minValidTime.load(ordering: .relaxed)

@@ -7,11 +7,15 @@ import TundraIngest
 public final class HeadHolder: Sendable {
     private let state = Mutex<Head?>(nil)
     private let failure = Mutex<String?>(nil)
+    private let manager = Mutex<BlockManager?>(nil)
     public let metadata = MetadataStore()
 
     public init() {}
 
     public var head: Head? { state.withLock { $0 } }
+    /// The cutter and shipper, once the head is open.
+    public var blocks: BlockManager? { manager.withLock { $0 } }
+    func set(_ blocks: BlockManager) { manager.withLock { $0 = blocks } }
     public var startupError: String? { failure.withLock { $0 } }
 
     func set(_ head: Head) { state.withLock { $0 = head } }

@@ -1,4 +1,5 @@
 import TundraHead
+import TundraObjectStore
 
 /// Everything `tundra serve` needs; every default is named here and documented in
 /// docs/configuration.md.
@@ -22,9 +23,17 @@ public struct ServerOptions: Sendable {
     /// Credentials required on the read routes (API, metadata), when set.
     public var readAuth: AuthConfig?
 
+    /// Where blocks are shipped; by default a folder under the data directory.
+    public var bucket = BucketConfig.embeddedDefault
+    /// How often the head is checked for a range to cut and blocks to ship (ms).
+    public var blockCheckIntervalMs: Int64 = 15_000
+    /// How long a local block stays after its upload is confirmed (ms); nil keeps it.
+    public var localBlockRetentionMs: Int64? = 2 * 60 * 60 * 1000
+
     public init() {}
 
     public var walDirectory: String { dataDirectory + "/wal" }
+    public var blocksDirectory: String { dataDirectory + "/blocks" }
 }
 
 public struct TLSFiles: Sendable, Equatable {

@@ -27,6 +27,7 @@ public enum TundraHTTPServer {
         let writeGroup = router.group()
         if let auth = options.writeAuth { writeGroup.add(middleware: try AuthMiddleware(auth, realm: "tundra write")) }
         writeGroup.post("/api/v1/write") { request, context in try await write.handle(request, context: context) }
+        AdminRoutes(holder: holder).register(write: writeGroup)
         let readGroup = router.group()
         if let auth = options.readAuth { readGroup.add(middleware: try AuthMiddleware(auth, realm: "tundra read")) }
         StatusRoutes(holder: holder, registry: registry, exporter: HeadMetricsExporter()).register(open: router, read: readGroup)

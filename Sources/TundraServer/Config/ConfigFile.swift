@@ -2,6 +2,7 @@ import Foundation
 import TundraHead
 import TundraIngest
 import TundraModel
+import TundraObjectStore
 import Yams
 
 /// The YAML configuration file: Prometheus-shaped where Prometheus has the same
@@ -73,6 +74,12 @@ public struct ConfigFile: Sendable {
         if let h = root["head"] {
             var head = o.head
             head.lateWindow = try r.duration(h["late_window"], "head.late_window") ?? head.lateWindow
+            if let range = try r.duration(h["block_range"], "head.block_range") {
+                guard range >= 60_000, 86_400_000 % range == 0 else {
+                    throw r.error(h["block_range"], "head.block_range must be at least 1m and divide a day evenly (1m, 5m, 1h, 2h, ...)")
+                }
+                head.blockRange = range
+            }
             if let sync = try r.string(h["wal_sync"], "head.wal_sync") {
                 guard let policy = WALSyncPolicy.parse(sync) else {
                     throw r.error(h["wal_sync"], "head.wal_sync: \"\(sync)\" is not one of batch, interval:<duration>, never")
@@ -87,6 +94,19 @@ public struct ConfigFile: Sendable {
                 head.limits.maxLabelValuesPerName = n == 0 ? nil : n
             }
             config.options.head = head
+        }
+        if let b = root["bucket"] {
+            config.options.bucket = try r.bucket(b)
+        }
+        if let b = root["blocks"] {
+            config.options.blockCheckIntervalMs = try r.duration(b["check_interval"], "blocks.check_interval") ?? o.blockCheckIntervalMs
+            if let keep = try r.string(b["local_retention"], "blocks.local_retention") {
+                if keep == "forever" {
+                    config.options.localBlockRetentionMs = nil
+                } else {
+                    config.options.localBlockRetentionMs = try r.duration(b["local_retention"], "blocks.local_retention", allowZero: true)
+                }
+            }
         }
         config.options.selfMonitorIntervalMs =
             try r.duration(root["self_monitor_interval"], "self_monitor_interval", allowZero: true) ?? o.selfMonitorIntervalMs
@@ -135,6 +155,26 @@ struct ConfigReader {
         guard let s = try string(node, key) else { return nil }
         guard let n = Int(s), n >= min else { throw error(node, "\(key): \"\(s)\" must be a whole number of at least \(min)") }
         return n
+    }
+
+    /// `bucket:` in the shape of the Thanos object-store file.
+    func bucket(_ node: Node) throws(ConfigError) -> BucketConfig {
+        guard let type = try string(node["type"], "bucket.type") else { throw error(node, "bucket needs a type: S3 or FILESYSTEM") }
+        var settings: [String: String] = [:]
+        if case .mapping(let m)? = node["config"] {
+            for (k, v) in m { if let name = k.string, let value = v.string { settings[name] = value } }
+        }
+        do {
+            return try BucketConfig(type: type, settings: settings)
+        } catch let e as ObjectStoreError {
+            if case .badConfig(let key, let reason) = e {
+                let at = key == "type" ? node["type"] : (node["config"]?[key] ?? node["config"] ?? node)
+                throw error(at, "bucket.\(key == "type" ? "type" : "config." + key): \(reason)")
+            }
+            throw error(node, "bucket: \(e)")
+        } catch {
+            throw self.error(node, "bucket: \(error)")
+        }
     }
 
     func bool(_ node: Node?, _ key: String) throws(ConfigError) -> Bool? {

@@ -34,8 +34,10 @@ indirect enum ConfigSchema: Sendable {
             "tls": .map(["cert_file": .value, "key_file": .value]),
             "auth": .map(["write": auth, "read": auth]),
         ]),
+        "bucket": .map(["type": .value, "config": .labels]),
+        "blocks": .map(["check_interval": .value, "local_retention": .value]),
         "head": .map([
-            "late_window": .value, "wal_sync": .value, "wal_segment_mib": .value, "max_series_per_metric": .value,
+            "block_range": .value, "late_window": .value, "wal_sync": .value, "wal_segment_mib": .value, "max_series_per_metric": .value,
             "max_label_values_per_name": .value,
         ]),
         "self_monitor_interval": .value,
