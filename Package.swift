@@ -72,7 +72,10 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "TundraCLI",
-            dependencies: ["TundraModel", "TundraHead", "TundraIngest", "TundraServer", argumentParser, logging, metrics, prometheus],
+            dependencies: [
+                "TundraModel", "TundraHead", "TundraIngest", "TundraBlock", "TundraObjectStore", "TundraServer", argumentParser, logging, metrics,
+                prometheus,
+            ],
             swiftSettings: strict
         ),
         .executableTarget(name: "tundra", dependencies: ["TundraCLI"], swiftSettings: strict),
@@ -107,7 +110,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "TundraEndToEndTests",
-            dependencies: ["TundraModel", "TundraIngest", "TundraTestSupport", protobuf],
+            dependencies: ["TundraModel", "TundraIngest", "TundraBlock", "TundraObjectStore", "TundraTestSupport", protobuf, logging],
             swiftSettings: strict
         ),
     ]

@@ -10,6 +10,7 @@ struct DataFlags: ParsableArguments {
 
     var resolved: String { dataDirectory ?? "./data" }
     var walDirectory: String { resolved + "/wal" }
+    var blocksDirectory: String { resolved + "/blocks" }
 }
 
 /// Head settings. Each flag, when given, overrides the configuration file; the

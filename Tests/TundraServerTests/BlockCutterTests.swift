@@ -90,8 +90,9 @@ import TundraTestSupport
         let tooOld = try head.append([SeriesSamples(labels: series(1), samples: [Sample(t: 5 * Self.minute, v: 7)])])
         #expect(tooOld.appended == 0, "older than the floor")
         let all = try cutter.cutAll()
-        #expect(all.count == 1)
-        #expect(all.first?.minTime == 9 * Self.minute + 30_000, "the next block starts at the late sample: it overlaps the first")
+        #expect(all.count == 2, "the late sample's range, then [10m, 20m)")
+        #expect(all.first?.minTime == 9 * Self.minute + 30_000)
+        #expect(all.first?.maxTime == 10 * Self.minute, "it overlaps the first block, [0, 10m): the compactor merges them")
         #expect(try blockSamples(blocks)[series(1)] == [Sample(t: 9 * Self.minute + 30_000, v: 7)])
         #expect(head.timeRange() == nil, "a flush empties the head")
     }

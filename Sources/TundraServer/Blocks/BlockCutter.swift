@@ -51,13 +51,15 @@ struct BlockCutter: Sendable {
 
     /// Writes every sample before `end` into one block, then drops them from the head.
     /// Returns nil when there was nothing before `end`.
+    ///
+    /// When the head's newest sample is older than `end` (a flush of the open range),
+    /// the block ends just after it instead: samples newer than it keep arriving in
+    /// order while the cut runs, and go into the next block.
     func cut(before end: Int64) throws -> BlockMeta? {
         let previousFloor = head.floor
-        head.raiseFloor(to: end)
-        guard let span = head.timeRange(), span.lowerBound < end else {
-            head.setFloor(previousFloor)
-            return nil
-        }
+        guard let span = head.timeRange(), span.lowerBound < end else { return nil }
+        let cutoff = span.upperBound < end ? span.upperBound + 1 : end
+        head.raiseFloor(to: cutoff)
         // The writer removes repeats, comparing bytes (a Swift Set would merge
         // canonically equal strings the index must keep apart).
         var symbols: [String] = []
@@ -69,10 +71,12 @@ struct BlockCutter: Sendable {
         }
         var options = BlockWriterOptions()
         options.source = .head
-        let writer = try BlockWriter(parentDirectory: directory, minTime: span.lowerBound, maxTime: end, symbols: symbols, options: options)
+        let writer = try BlockWriter(parentDirectory: directory, minTime: span.lowerBound, maxTime: cutoff, symbols: symbols, options: options)
         let meta: BlockMeta
         do {
-            try head.forEachSeries(mint: span.lowerBound, maxt: end - 1, orderedBy: ByteOrder.precedes) { labels, samples in
+            // A sample appended between `timeRange()` and the floor's rise may be older
+            // than `span.lowerBound`: read from the start of time.
+            try head.forEachSeries(mint: .min, maxt: cutoff - 1, orderedBy: ByteOrder.precedes) { labels, samples in
                 try writer.addSeries(labels, chunks: try SampleChunker.chunks(samples))
             }
             meta = try writer.finish()
@@ -81,8 +85,8 @@ struct BlockCutter: Sendable {
             head.setFloor(previousFloor)
             throw error
         }
-        let lateFloor = end.subtractingReportingOverflow(head.options.lateWindow)
-        let stats = try head.truncate(before: end, floor: lateFloor.overflow ? previousFloor : max(previousFloor, lateFloor.partialValue))
+        let lateFloor = cutoff.subtractingReportingOverflow(head.options.lateWindow)
+        let stats = try head.truncate(before: cutoff, floor: lateFloor.overflow ? previousFloor : max(previousFloor, lateFloor.partialValue))
         logger.info(
             "cut a block from the head",
             metadata: [
