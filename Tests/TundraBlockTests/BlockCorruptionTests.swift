@@ -164,6 +164,15 @@ import TundraTestSupport
         #expect(e?.offset == at)
     }
 
+    @Test func aMetaDeclaringAnUnknownEncodingIsRefusedAtOpen() throws {
+        let f = try Fixture()
+        defer { f.dir.remove() }
+        let text = String(decoding: try f.bytes("meta.json"), as: UTF8.self)
+        try #require(text.contains("\"chunk_encodings\" : [\n      1\n    ]"), "\(text)")
+        try f.store("meta.json", Array(text.replacingOccurrences(of: "\"chunk_encodings\" : [\n      1\n    ]", with: "\"chunk_encodings\" : [1, 7]").utf8))
+        Self.expectFailure(.unsupported, file: "meta.json") { _ = try f.open() }
+    }
+
     @Test func truncatedSegmentIsRefused() throws {
         let f = try Fixture()
         defer { f.dir.remove() }

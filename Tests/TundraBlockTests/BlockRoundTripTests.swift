@@ -73,6 +73,8 @@ import TundraTestSupport
             #expect(block.labelValues(name) == values.sorted(by: ByteOrder.precedes), "values of \(name)")
         }
         #expect(block.labelValues("no_such_label").isEmpty)
+        let symbols = Set(series.flatMap { $0.labels.flatMap { [$0.name, $0.value] } })
+        #expect(block.symbols == symbols.sorted(by: ByteOrder.precedes))
     }
 
     @Test func selectWithTimeRangeKeepsOnlyOverlappingChunks() throws {
