@@ -201,6 +201,9 @@ public final class S3Store: ObjectStore {
                 continue
             }
             if attempt > 0, let retriedFailure, try await retriedFailure(error) {
+                logger.info(
+                    "S3 request succeeded on an earlier attempt whose answer was lost",
+                    metadata: ["method": "\(method)", "url": "\(url)", "error": "\(error)"])
                 return HTTPResponse(status: 200, headers: [:], body: [])
             }
             throw error
