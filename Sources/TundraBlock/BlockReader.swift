@@ -20,6 +20,11 @@ public final class BlockReader: Sendable {
 
     public init(source: any BlockFileSource) throws(BlockError) {
         meta = try BlockMeta.decode(try source.readAll(BlockMeta.fileName))
+        // A block that declares an encoding we cannot decode is refused whole, before
+        // a query gets half its answer from it.
+        if let unknown = meta.tundra?.chunkEncodings.first(where: { ChunkEncoding(rawValue: $0) == nil }) {
+            throw BlockError(.unsupported, "block uses chunk encoding \(unknown): this version reads 1 (XOR)", file: BlockMeta.fileName)
+        }
         index = try IndexReader(source: source)
         segments = ChunkSegmentReader(source: source)
     }
@@ -35,8 +40,9 @@ public final class BlockReader: Sendable {
     /// Every value of `name` in the block, sorted by bytes.
     public func labelValues(_ name: String) -> [String] { index.labelValues(name) }
 
-    /// The number of symbols in the index (label names and values, deduplicated).
-    public var symbolCount: Int { index.symbols.count }
+    /// Every label name and value in the block, sorted by bytes: a merge that writes a
+    /// new block passes the union of its inputs' symbols to ``BlockWriter``.
+    public var symbols: [String] { index.symbols }
 
     /// The series that match every matcher and have a chunk overlapping
     /// [minTime, maxTime] (inclusive), in label order, with only those chunks.

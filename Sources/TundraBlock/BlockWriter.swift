@@ -42,11 +42,14 @@ public final class BlockWriter {
 
     private enum State { case open, failed, finished }
 
+    /// Blocks cut in one run get strictly increasing IDs even within a millisecond.
+    private static let ulids = ULIDGenerator()
+
     public init(
         parentDirectory: String, minTime: Int64, maxTime: Int64, symbols: some Sequence<String>, options: BlockWriterOptions = BlockWriterOptions()
     ) throws(BlockError) {
         guard minTime < maxTime else { throw BlockError(.invalidInput, "block range [\(minTime), \(maxTime)) is empty") }
-        let id = options.ulid ?? ULID(milliseconds: UInt64(max(0, Date().timeIntervalSince1970 * 1000)))
+        let id = options.ulid ?? BlockWriter.ulids.next(milliseconds: UInt64(max(0, Date().timeIntervalSince1970 * 1000)))
         ulid = id
         self.parentDirectory = parentDirectory
         self.minTime = minTime

@@ -37,6 +37,7 @@ import TundraTestSupport
         #expect(FileManager.default.fileExists(atPath: dir.path + "/bucket/a/d"))
         try await store.delete("a/d")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path + "/bucket") == [])
+        #expect(try await store.list(prefix: "", delimiter: "/") == ObjectListing())
     }
 
     @Test func writesRacingWithDeletesOfTheirFolderSucceed() async throws {

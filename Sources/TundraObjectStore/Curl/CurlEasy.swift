@@ -66,6 +66,12 @@ final class CurlEasy {
             return withExtendedLifetime(sink) { curl_easy_perform(handle) }
         }
         guard code == CURLE_OK else { return .failure(transportError(code, url: request.url)) }
+        // libcurl 7.88 takes a connection closed in the middle of the header block as the
+        // end of a complete answer, which would make a cut GET look like an empty object.
+        guard sink.headersComplete else {
+            return .failure(
+                .transport(curlCode: Int(CURLE_PARTIAL_FILE.rawValue), message: "connection closed inside the response headers", url: request.url))
+        }
         var status = 0
         _ = tundra_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         return .success(HTTPResponse(status: status, headers: sink.headers, body: sink.body))
@@ -106,11 +112,18 @@ private enum CurlGlobal {
 private final class ResponseSink {
     var body: [UInt8] = []
     var headers: [String: String] = [:]
+    /// The empty line that ends the header block arrived.
+    var headersComplete = false
 
     func header(_ line: String) {
         // A new status line (after `100 Continue` or a redirect) starts a new header block.
         if line.hasPrefix("HTTP/") {
             headers = [:]
+            headersComplete = false
+            return
+        }
+        if line == "\r\n" || line == "\n" {
+            headersComplete = true
             return
         }
         guard let colon = line.firstIndex(of: ":") else { return }

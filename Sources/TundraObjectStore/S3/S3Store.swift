@@ -130,6 +130,10 @@ public final class S3Store: ObjectStore {
             out.commonPrefixes += page.commonPrefixes
             token = page.nextContinuationToken
         } while token != nil
+        // S3 returns byte order already; SeaweedFS lists folder by folder (`a/1` before
+        // `a-x`), so the order promised by the protocol is restored here.
+        out.objects.sort { ObjectKey.precedes($0.key, $1.key) }
+        out.commonPrefixes = Array(Set(out.commonPrefixes)).sorted(by: ObjectKey.precedes)
         return out
     }
 
@@ -197,6 +201,9 @@ public final class S3Store: ObjectStore {
                 continue
             }
             if attempt > 0, let retriedFailure, try await retriedFailure(error) {
+                logger.info(
+                    "S3 request succeeded on an earlier attempt whose answer was lost",
+                    metadata: ["method": "\(method)", "url": "\(url)", "error": "\(error)"])
                 return HTTPResponse(status: 200, headers: [:], body: [])
             }
             throw error
