@@ -1,25 +1,36 @@
 import ArgumentParser
 import Foundation
 import Logging
+import TundraBlock
 import TundraHead
 import TundraIngest
+import TundraModel
 import TundraServer
 
-/// `tundra tools import`: loads a text-format file (with timestamps) into a data
-/// folder's head and WAL, and reports what it stored: series, samples, chunk bytes
-/// per sample, throughput and memory. The benchmarks use it for bytes/sample and
-/// RSS per series.
-struct ImportCommand: ParsableCommand {
+/// `tundra tools import`:
+/// * with `--from openmetrics|text`, a backfill: writes the file's samples straight
+///   into blocks in the bucket, one block per block range, with progress;
+/// * without, loads a text-format file (with timestamps) into a data folder's head
+///   and WAL, and reports what it stored: series, samples, chunk bytes per sample,
+///   throughput and memory. The benchmarks use it for bytes/sample and RSS per series.
+struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Load Prometheus text-format samples into a data folder and print statistics."
+        abstract: "Backfill history into the bucket (--from), or load text-format samples into a data folder's head."
     )
 
     @OptionGroup var data: DataFlags
     @OptionGroup var head: HeadFlags
+    @OptionGroup var config: ConfigFlags
 
-    @Argument(help: "A text-format file, or - for standard input.")
+    @Argument(help: "A text-format file, or - for standard input (head load only).")
     var file: String
+
+    @Option(help: "Backfill: the file's format, openmetrics or text. Blocks go to the bucket; the head is not touched.")
+    var from: Backfill.Format?
+
+    @Option(help: "Backfill: the range of each block (default: head.block_range, 2h).")
+    var blockRange: String?
 
     @Flag(help: "Keep the head in memory only (no WAL), to measure the head alone.")
     var noWAL = false
@@ -27,7 +38,11 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "Log level.")
     var logLevel: String = "warning"
 
-    func run() throws {
+    func run() async throws {
+        if let from {
+            try await backfill(from)
+            return
+        }
         let logger = makeLogger(level: logLevel)
         var options = HeadOptions()
         try head.apply(to: &options)
@@ -81,4 +96,25 @@ struct ImportCommand: ParsableCommand {
         print(report.map { "\($0.0) \($0.1)" }.joined(separator: "\n"))
         withExtendedLifetime(lock) {}
     }
+
+    private func backfill(_ format: Backfill.Format) async throws {
+        let logger = makeLogger(level: logLevel)
+        let (store, options) = try config.store(data, logger: logger)
+        var range = options.head.blockRange
+        if let blockRange {
+            guard let ms = DurationText.milliseconds(blockRange), ms >= 60_000 else {
+                throw ValidationError("--block-range: \"\(blockRange)\" is not a duration of at least 1m")
+            }
+            range = ms
+        }
+        guard file != "-" else { throw ValidationError("a backfill reads a file, not standard input") }
+        let job = Backfill(
+            store: store, workDirectory: options.dataDirectory + "/backfill", blockRange: range, logger: logger,
+            progress: { line in print(line) })
+        let blocks = try await job.importFile(file, format: format)
+        let samples = blocks.reduce(0) { $0 + $1.stats.numSamples }
+        print("imported \(samples) samples into \(blocks.count) blocks")
+    }
 }
+
+extension Backfill.Format: ExpressibleByArgument {}

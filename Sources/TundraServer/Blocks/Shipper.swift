@@ -48,36 +48,18 @@ public actor Shipper {
         let metaPath = local + "/" + BlockMeta.fileName
         let metaBytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: metaPath)))
         let meta = try BlockMeta.decode(metaBytes, file: metaPath)
-        let prefix = ulid.description + "/"
         let started = ContinuousClock.now
-        if let there = try await store.head(prefix + BlockMeta.fileName), there.size == Int64(metaBytes.count) {
+        if let there = try await store.head(ulid.description + "/" + BlockMeta.fileName), there.size == Int64(metaBytes.count) {
             logger.info("block already in the bucket; recording it as shipped", metadata: ["block": "\(ulid)"])
         } else {
-            var bytes: Int64 = 0
-            for file in try dataFiles(local) {
-                try await store.putFile(prefix + file, path: local + "/" + file)
-                bytes += Int64((try? FileManager.default.attributesOfItem(atPath: local + "/" + file)[.size] as? Int) ?? 0)
-            }
-            try await store.put(prefix + BlockMeta.fileName, bytes: metaBytes)
+            let bytes = try await BlockUpload.upload(store, localDirectory: local, ulid: ulid)
             logger.info(
                 "block uploaded",
-                metadata: [
-                    "block": "\(ulid)", "bytes": "\(bytes + Int64(metaBytes.count))",
-                    "seconds": "\((ContinuousClock.now - started).components.seconds)",
-                ])
+                metadata: ["block": "\(ulid)", "bytes": "\(bytes)", "seconds": "\(ContinuousClock.now - started)"])
         }
         record.uploaded[ulid] = Date()
         try await record.save(directory: directory)
         return meta
-    }
-
-    /// The block's files other than meta.json, chunk segments first, then the index.
-    private func dataFiles(_ local: String) throws -> [String] {
-        let chunks = try FileManager.default.contentsOfDirectory(atPath: local + "/chunks").sorted().map { "chunks/" + $0 }
-        let rest = try FileManager.default.contentsOfDirectory(atPath: local).filter {
-            $0 != BlockMeta.fileName && $0 != "chunks"
-        }.sorted()
-        return chunks + rest
     }
 
     /// Removes local copies uploaded more than the retention ago; returns them.
