@@ -157,8 +157,10 @@ public struct Backfill {
             }
             let local = workDirectory + "/" + meta.ulid.description
             let started = ContinuousClock.now
+            let requestsBefore = (store as? S3Store)?.requestCount
+            let bytes: Int64
             do {
-                try await BlockUpload.upload(store, localDirectory: local, ulid: meta.ulid)
+                bytes = try await BlockUpload.upload(store, localDirectory: local, ulid: meta.ulid)
             } catch {
                 try? await BlockUpload.removePartial(store, ulid: meta.ulid)
                 try? FileManager.default.removeItem(atPath: local)
@@ -166,9 +168,13 @@ public struct Backfill {
             }
             try FileManager.default.removeItem(atPath: local)
             done.append(meta)
-            progress(
-                "block \(i + 1)/\(ranges.count) \(meta.ulid) [\(start), \(end)): \(meta.stats.numSeries) series, "
-                    + "\(meta.stats.numSamples) samples, uploaded in \(ContinuousClock.now - started)")
+            let elapsed = ContinuousClock.now - started
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            var line = "block \(i + 1)/\(ranges.count) \(meta.ulid) [\(start), \(end)): \(meta.stats.numSeries) series, "
+            line += "\(meta.stats.numSamples) samples, \(bytes) bytes uploaded in \(String(format: "%.3f", seconds)) s"
+            line += " (\(String(format: "%.1f", Double(bytes) / 1_048_576 / max(seconds, 1e-9))) MiB/s"
+            if let before = requestsBefore, let after = (store as? S3Store)?.requestCount { line += ", \(after - before) requests" }
+            progress(line + ")")
         }
         return done
     }
