@@ -1,4 +1,5 @@
 import Testing
+import TundraObjectStore
 import TundraHead
 import TundraIngest
 
@@ -68,6 +69,41 @@ import TundraIngest
         #expect(c.scrapeConfigs[1].fileSDConfigs.first?.files == ["/etc/t/targets.json"])
     }
 
+    @Test func bucketAndBlocksAreRead() throws {
+        let c = try ConfigFile.parse(
+            """
+            bucket:
+              type: S3
+              config:
+                bucket: tundra
+                endpoint: 127.0.0.1:8333
+                region: eu-west-1
+                insecure: true
+                access_key: AK
+                secret_key: SK
+            blocks:
+              check_interval: 5s
+              local_retention: forever
+            head:
+              block_range: 30m
+            """, file: "b.yml")
+        guard case .s3(let s3) = c.options.bucket else {
+            Issue.record("not an S3 bucket: \(c.options.bucket)")
+            return
+        }
+        #expect(s3.bucket == "tundra")
+        #expect(s3.endpoint == "127.0.0.1:8333")
+        #expect(s3.region == "eu-west-1")
+        #expect(s3.insecure)
+        #expect(s3.accessKey == "AK")
+        #expect(c.options.blockCheckIntervalMs == 5_000)
+        #expect(c.options.localBlockRetentionMs == nil)
+        #expect(c.options.head.blockRange == 30 * 60_000)
+        let d = try ConfigFile.parse("", file: "empty.yml")
+        #expect(d.options.bucket == .embeddedDefault)
+        #expect(d.options.localBlockRetentionMs == Int64(2 * 3_600_000))
+    }
+
     @Test func anEmptyFileGivesTheDefaults() throws {
         let c = try ConfigFile.parse("", file: "empty.yml")
         #expect(c.options.port == 9470)
@@ -98,6 +134,12 @@ import TundraIngest
         Bad(yaml: "foo: 1\n", line: 1, fragment: "unknown key \"foo\" in the top level"),
         Bad(yaml: "server: {auth: {write: {}}}\n", line: 1, fragment: "needs basic_auth_users_file, bearer_tokens_file or both"),
         Bad(yaml: "a: [\n", line: nil, fragment: "not valid YAML"),
+        Bad(yaml: "bucket:\n  type: S3\n  config:\n    bucket: b\n    endpoint: h:1\n    regoin: x\n", line: 6, fragment: "bucket.config.regoin: unknown key"),
+        Bad(yaml: "bucket:\n  type: GCS\n", line: 2, fragment: "bucket.type: \"GCS\" is not S3 or FILESYSTEM"),
+        Bad(yaml: "bucket:\n  type: S3\n  config:\n    bucket: b\n    endpoint: h:1\n    insecure: maybe\n", line: 6, fragment: "bucket.config.insecure"),
+        Bad(yaml: "bucket:\n  config: {}\n", line: 2, fragment: "bucket needs a type"),
+        Bad(yaml: "head:\n  block_range: 7m\n", line: 2, fragment: "head.block_range must be at least 1m and divide a day"),
+        Bad(yaml: "blocks:\n  check_interval: never\n", line: 2, fragment: "blocks.check_interval"),
     ])
     func mistakesNameTheKeyAndTheLine(_ bad: Bad) {
         do {
