@@ -111,7 +111,7 @@ import TundraTestSupport
         #expect(out.contains("block \(blocks[0]): ok"), "\(out)")
         #expect(out.range(of: "block \(blocks[1]): [0-9]+ problems?\n  chunk: checksum: .*\\(chunks/000001 at offset", options: .regularExpression) != nil, "\(out)")
         #expect(out.contains("block \(blocks[2]): 1 problem\n  missing-file: the block has no index (index)"), "\(out)")
-        #expect(out.contains("partial upload \(partial): 1 objects"), "\(out)")
+        #expect(out.contains("partial upload \(partial): 1 object,"), "\(out)")
         #expect(out.contains("FAILED: 2 of 4 blocks with problems, 1 partial upload"), "\(out)")
 
         // One block alone, and JSON.

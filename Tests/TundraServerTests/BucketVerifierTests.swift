@@ -28,8 +28,7 @@ import TundraTestSupport
         #expect(a.stats.numChunks == 9, "300 samples make 3 chunks per series")
         #expect(report.overlaps.isEmpty && report.partialUploads.isEmpty)
         #expect(BucketText.verify(report).hasSuffix("OK: 2 blocks verified\n"))
-        let left = try FileManager.default.contentsOfDirectory(atPath: f.work)
-        #expect(left.isEmpty, "downloads are removed: \(left)")
+        #expect(!FileManager.default.fileExists(atPath: f.work), "downloads are removed")
     }
 
     @Test func aFlippedByteInAChunkSegmentFailsItsChecksum() async throws {
@@ -44,8 +43,8 @@ import TundraTestSupport
         #expect(report.blocks.first { $0.ulid == good.ulid }?.problems == [])
         let problems = try #require(report.blocks.first { $0.ulid == bad.ulid }?.problems)
         #expect(problems.contains { $0.kind == .chunk && $0.file == "chunks/000001" && $0.message.contains("checksum") }, "\(problems)")
-        // The chunk that did not read is missing from the count, so the stats differ too.
-        #expect(problems.contains { $0.kind == .stats })
+        // The samples of that chunk are unknown, which is the same problem: stats agree.
+        #expect(!problems.contains { $0.kind == .stats })
         let text = BucketText.verify(report)
         #expect(text.contains("block \(bad.ulid): "))
         #expect(text.contains("FAILED: 1 of 2 blocks with problems"))
@@ -112,7 +111,7 @@ import TundraTestSupport
         #expect(report.blocks.allSatisfy { $0.problems.isEmpty })
         #expect(report.partialUploads.map(\.prefix) == [partial.description])
         #expect(!report.ok && report.problemCount == 1)
-        #expect(BucketText.verify(report).contains("partial upload \(partial): 1 objects"))
+        #expect(BucketText.verify(report).contains("partial upload \(partial): 1 object,"))
         // Asking for the prefix alone says the same.
         #expect(try await verifier(f).verify(partial).partialUploads.count == 1)
     }

@@ -18,6 +18,8 @@ struct BlockCheck {
 
     private(set) var problems: [BlockProblem] = []
     private var suppressed = 0
+    /// Chunks that failed their CRC, did not decode or sit in a missing segment.
+    private var unreadableChunks = 0
 
     init(directory: String, ulid: ULID, files: Set<String>) {
         self.directory = directory
@@ -70,6 +72,7 @@ struct BlockCheck {
                 counted.numChunks += 1
                 let segment = ChunkSegment.fileName(segment: c.ref.segment)
                 guard files.contains(segment) else {
+                    unreadableChunks += 1
                     if missingSegments.insert(c.ref.segment).inserted {
                         report(BlockProblem(.missingFile, "chunk segment referenced by \(s.labels) is missing", file: segment))
                     }
@@ -78,12 +81,18 @@ struct BlockCheck {
                 counted.numSamples += UInt64(checkChunk(c, of: s.labels, reader: reader, meta: meta))
             }
         }
-        if counted != meta.stats {
+        // Samples are only known for chunks that read; with a chunk already reported,
+        // a sample count mismatch would be the same problem twice.
+        let samplesKnown = unreadableChunks == 0
+        if counted.numSeries != meta.stats.numSeries || counted.numChunks != meta.stats.numChunks
+            || (samplesKnown && counted.numSamples != meta.stats.numSamples)
+        {
+            let samples = samplesKnown ? ", \(counted.numSamples)" : " (samples not counted: chunks unreadable)"
             report(
                 BlockProblem(
                     .stats,
                     "meta.json says \(meta.stats.numSeries) series, \(meta.stats.numChunks) chunks, \(meta.stats.numSamples) samples; "
-                        + "the block holds \(counted.numSeries), \(counted.numChunks), \(counted.numSamples)",
+                        + "the block holds \(counted.numSeries), \(counted.numChunks)\(samples)",
                     file: BlockMeta.fileName))
         }
         return counted
@@ -126,9 +135,11 @@ struct BlockCheck {
         do {
             samples = try reader.chunk(c.ref).samples()
         } catch let error as BlockError {
+            unreadableChunks += 1
             report(BlockProblem(.chunk, error))
             return 0
         } catch {
+            unreadableChunks += 1
             report(BlockProblem(.chunk, "chunk of \(labels) does not decode: \(error)", file: file, offset: c.ref.offset))
             return 0
         }

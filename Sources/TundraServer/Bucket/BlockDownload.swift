@@ -41,10 +41,21 @@ enum BlockDownload {
         }
     }
 
-    /// A fresh folder under `parent` for one block, removed by the caller.
-    static func makeDirectory(under parent: String, for ulid: ULID) throws -> String {
+    /// A fresh folder under `parent` for one block. `createdParent` says whether
+    /// `parent` had to be made, so that ``removeDirectory(_:parent:)`` takes away only
+    /// what the tools created.
+    static func makeDirectory(under parent: String, for ulid: ULID) throws -> (path: String, createdParent: Bool) {
+        let createdParent = !FileManager.default.fileExists(atPath: parent)
         let path = parent + "/" + ulid.description + "-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        return (path, createdParent)
+    }
+
+    /// Removes a block's folder, and `parent` when it was created for it and is now empty.
+    static func removeDirectory(_ path: String, parent: String?) {
+        try? FileManager.default.removeItem(atPath: path)
+        if let parent, (try? FileManager.default.contentsOfDirectory(atPath: parent))?.isEmpty == true {
+            try? FileManager.default.removeItem(atPath: parent)
+        }
     }
 }

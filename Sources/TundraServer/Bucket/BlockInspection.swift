@@ -41,8 +41,8 @@ public struct BlockInspection: Sendable, Equatable, Codable {
             throw ServerError("\(ulid) is a partial upload (\(p.objects) objects, \(p.size) bytes, no meta.json): there is no block to inspect")
         case .absent: throw ServerError("no block \(ulid) in the bucket")
         }
-        let dir = try BlockDownload.makeDirectory(under: workDirectory, for: ulid)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (dir, createdParent) = try BlockDownload.makeDirectory(under: workDirectory, for: ulid)
+        defer { BlockDownload.removeDirectory(dir, parent: createdParent ? workDirectory : nil) }
         let needed = block.files.filter { $0.path == BlockMeta.fileName || $0.path == "index" }
         guard needed.count == 2 else { throw ServerError("block \(ulid) has no index") }
         try await BlockDownload.download(store, ulid: ulid, files: needed, to: dir)

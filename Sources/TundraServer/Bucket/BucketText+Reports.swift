@@ -38,7 +38,7 @@ extension BucketText {
             ("time range", "\(time(m.minTime)) to \(time(m.maxTime)) (\(duration(m.maxTime - m.minTime)); ms \(m.minTime) to \(m.maxTime))"),
             ("resolution", resolution(i.block.resolution) + (m.tundra?.rollup.map { " (\($0))" } ?? "")),
             ("source", m.tundra?.source.rawValue ?? "- (not written by tundra)"),
-            ("level", "\(m.compaction.level), from \(m.compaction.sources.count) source blocks"),
+            ("level", "\(m.compaction.level), from \(plural(m.compaction.sources.count, "source block"))"),
             ("series", "\(m.stats.numSeries)"),
             ("chunks", "\(m.stats.numChunks)"),
             ("samples", "\(m.stats.numSamples)"),
@@ -75,7 +75,7 @@ extension BucketText {
             }
         }
         for p in r.partialUploads {
-            out += "partial upload \(p.prefix): \(p.objects) objects, \(bytes(p.size)), no meta.json; last written \(duration(p.ageSeconds * 1000)) ago\n"
+            out += "partial upload \(p.prefix): \(plural(p.objects, "object")), \(bytes(p.size)), no meta.json; last written \(duration(p.ageSeconds * 1000)) ago\n"
         }
         for o in r.overlaps {
             let rollup = o.rollup.map { " \($0)" } ?? ""
@@ -103,6 +103,8 @@ extension BucketText {
                     [p.prefix, "\(p.objects)", bytes(p.size), p.lastModified.formatted(Date.ISO8601FormatStyle()), duration(p.ageSeconds * 1000)]
                 }, rightAligned: [1]))
     }
+
+    private static func plural(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
     private static func markText(_ mark: DeletionMark) -> String {
         guard let t = mark.deletionTime else { return "marked for deletion" }

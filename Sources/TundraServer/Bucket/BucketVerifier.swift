@@ -64,8 +64,8 @@ public struct BucketVerifier: Sendable {
 
     /// Downloads and checks one listed block.
     public func verify(_ block: BucketBlock) async throws -> BlockVerification {
-        let dir = try BlockDownload.makeDirectory(under: workDirectory, for: block.ulid)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (dir, createdParent) = try BlockDownload.makeDirectory(under: workDirectory, for: block.ulid)
+        defer { BlockDownload.removeDirectory(dir, parent: createdParent ? workDirectory : nil) }
         // The deletion mark is not part of the block's data.
         let files = block.files.filter { $0.path != DeletionMark.fileName }
         do {
