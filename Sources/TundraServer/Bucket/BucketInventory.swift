@@ -26,7 +26,7 @@ public struct BucketInventory: Sendable, Equatable, Codable {
     public init(blocks: [BucketBlock] = [], unreadable: [UnreadableBlock] = [], partialUploads: [PartialUpload] = []) {
         self.blocks = blocks.sorted { ($0.meta.minTime, $0.ulid) < ($1.meta.minTime, $1.ulid) }
         self.unreadable = unreadable.sorted { $0.ulid < $1.ulid }
-        self.partialUploads = partialUploads.sorted { ObjectOrder.precedes($0.prefix, $1.prefix) }
+        self.partialUploads = partialUploads.sorted { ByteOrder.precedes($0.prefix, $1.prefix) }
     }
 
     /// What one block prefix turned out to be.
@@ -47,16 +47,18 @@ public struct BucketInventory: Sendable, Equatable, Codable {
         let entries = try await concurrentMap(ids, concurrency: concurrency) { id in
             try await entry(id, in: store, now: now)
         }
-        var inventory = BucketInventory()
+        var blocks: [BucketBlock] = []
+        var unreadable: [UnreadableBlock] = []
+        var partial: [PartialUpload] = []
         for entry in entries {
             switch entry {
-            case .block(let b): inventory.blocks.append(b)
-            case .unreadable(let u): inventory.unreadable.append(u)
-            case .partial(let p): inventory.partialUploads.append(p)
+            case .block(let b): blocks.append(b)
+            case .unreadable(let u): unreadable.append(u)
+            case .partial(let p): partial.append(p)
             case .absent: break
             }
         }
-        return BucketInventory(blocks: inventory.blocks, unreadable: inventory.unreadable, partialUploads: inventory.partialUploads)
+        return BucketInventory(blocks: blocks, unreadable: unreadable, partialUploads: partial)
     }
 
     /// Looks at one block prefix only.
@@ -87,11 +89,6 @@ public struct BucketInventory: Sendable, Equatable, Codable {
         }
         return .block(BucketBlock(meta: meta, files: files, deletionMark: mark))
     }
-}
-
-/// Byte order of object keys, as S3 lists them.
-enum ObjectOrder {
-    static func precedes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
 }
 
 /// `transform` over `items` with at most `concurrency` calls running; results in the
