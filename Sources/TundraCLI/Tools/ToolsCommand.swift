@@ -5,6 +5,6 @@ struct ToolsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tools",
         abstract: "Inspect and load data folders.",
-        subcommands: [DumpCommand.self, ImportCommand.self]
+        subcommands: [DumpCommand.self, ImportCommand.self, BucketCommand.self]
     )
 }
