@@ -98,8 +98,8 @@ struct BlockShippingTests {
         let headOnly = try TundraBinary.run(["tools", "dump", "--data-dir", data, "--head-only"])
         #expect(headOnly.stdout.isEmpty, "a flush leaves the head empty")
         // Blocks stay readable by Prometheus' own tools.
-        let analyze = try Self.run("/usr/bin/promtool", ["tsdb", "analyze", data + "/bucket"])
-        #expect(analyze.status == 0, "\(analyze.output)")
+        let analyze = try Command.run("/usr/bin/promtool", ["tsdb", "analyze", data + "/bucket"])
+        #expect(analyze.status == 0, "\(analyze.stdout)\(analyze.stderr)")
     }
 
     @Test(.timeLimit(.minutes(3)))
@@ -108,17 +108,7 @@ struct BlockShippingTests {
         defer { weed.stop() }
         let dir = try TempDir("ship-s3")
         defer { dir.remove() }
-        let bucket = """
-            bucket:
-              type: S3
-              config:
-                bucket: \(weed.bucket)
-                endpoint: \(weed.endpoint)
-                region: \(weed.region)
-                insecure: true
-                access_key: \(weed.accessKey)
-                secret_key: \(weed.secretKey)
-            """
+        let bucket = weed.bucketYAML
         let data = dir.path + "/data"
         let server = try await TundraServerProcess(dataDir: data, extraArgs: ["--config", try Self.config(dir, bucket: bucket)])
         defer { server.stop() }
@@ -191,18 +181,5 @@ struct BlockShippingTests {
             let byTime = Dictionary(samples.map { ($0.t, $0.v) }, uniquingKeysWith: { a, _ in a })
             #expect((stored[labels] ?? []).allSatisfy { byTime[$0.t] == $0.v })
         }
-    }
-
-    static func run(_ binary: String, _ args: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let out = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: out, as: UTF8.self))
     }
 }

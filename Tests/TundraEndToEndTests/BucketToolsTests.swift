@@ -132,17 +132,7 @@ import TundraTestSupport
         let dir = try TempDir("bucket-s3")
         defer { dir.remove() }
         let config = dir.path + "/tundra.yml"
-        try """
-        bucket:
-          type: S3
-          config:
-            bucket: \(weed.bucket)
-            endpoint: \(weed.endpoint)
-            region: \(weed.region)
-            insecure: true
-            access_key: \(weed.accessKey)
-            secret_key: \(weed.secretKey)
-        """.write(toFile: config, atomically: true, encoding: .utf8)
+        try weed.bucketYAML.write(toFile: config, atomically: true, encoding: .utf8)
         let data = try Self.backfilled(dir, extra: ["--config", config])
 
         let ls = try Self.bucketTool(["ls"], data: data, extra: ["--config", config])

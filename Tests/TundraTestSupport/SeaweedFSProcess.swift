@@ -22,6 +22,21 @@ public final class SeaweedFSProcess: @unchecked Sendable {
     /// `127.0.0.1:<s3 port>`, as the bucket config's `endpoint` wants it.
     public var endpoint: String { "127.0.0.1:\(s3Port)" }
     public var logPath: String { dir.path + "/weed.log" }
+
+    /// A `bucket:` section of a Tundra config file pointing at this server.
+    public var bucketYAML: String {
+        """
+        bucket:
+          type: S3
+          config:
+            bucket: \(bucket)
+            endpoint: \(endpoint)
+            region: \(region)
+            insecure: true
+            access_key: \(accessKey)
+            secret_key: \(secretKey)
+        """
+    }
     /// The server's stderr and its INFO log (glog writes the log files under `logs/`).
     public var log: String {
         [logPath, dir.path + "/logs/weed.INFO"].map { (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "" }.joined(separator: "\n")

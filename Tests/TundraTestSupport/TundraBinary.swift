@@ -18,8 +18,15 @@ public enum TundraBinary {
 
     /// Runs `tundra args...` to completion; returns exit status, stdout and stderr.
     public static func run(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        try Command.run(path, args)
+    }
+}
+
+/// Runs any executable to completion and collects its output.
+public enum Command {
+    public static func run(_ executable: String, _ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
+        p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = args
         let out = Pipe()
         let err = Pipe()
