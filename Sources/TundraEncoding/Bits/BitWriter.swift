@@ -2,62 +2,104 @@
 ///
 /// The layout is Prometheus' `bstream`: bits fill each byte from its high end, and
 /// the last byte may be partly used (``freeBits`` tells how much is left).
+///
+/// Bits gather in a 64-bit register and go to the array eight bytes at a time: the
+/// profile of remote-write ingest had a quarter of its time in appending to the array
+/// byte by byte (a uniqueness and capacity check for each). ``bytes`` assembles the
+/// stream on demand, so reading it costs a copy; the head reads it only when a chunk
+/// is closed or a query takes a snapshot.
 public struct BitWriter: Sendable {
-    public private(set) var bytes: [UInt8]
-    /// Unused low bits of the last byte (0 when the last byte is full or there is none).
-    public private(set) var freeBits: Int = 0
+    /// Whole bytes already out of the register.
+    private var flushed: [UInt8]
+    /// Pending bits, left-aligned: the next bit to go out is bit 63.
+    private var register: UInt64 = 0
+    /// How many bits of `register` are pending (0..<64).
+    private var pending: Int = 0
 
     public init(bytes: [UInt8] = [], freeBits: Int = 0) {
-        self.bytes = bytes
-        self.freeBits = freeBits
+        precondition((0..<8).contains(freeBits) && (freeBits == 0 || !bytes.isEmpty), "freeBits must be 0...7 with a last byte")
+        if freeBits > 0, let last = bytes.last {
+            flushed = Array(bytes.dropLast())
+            register = UInt64(last) << 56
+            pending = 8 - freeBits
+        } else {
+            flushed = bytes
+        }
     }
 
-    public mutating func reserveCapacity(_ n: Int) { bytes.reserveCapacity(n) }
+    /// The stream so far; the last byte's unused low bits are zero.
+    public var bytes: [UInt8] {
+        var out = flushed
+        let n = (pending + 7) / 8
+        if n > 0 {
+            out.reserveCapacity(flushed.count + n)
+            for i in 0..<n { out.append(UInt8(truncatingIfNeeded: register >> UInt64(56 - 8 * i))) }
+        }
+        return out
+    }
+
+    /// Bytes in the stream, the partly used last one included.
+    public var byteCount: Int { flushed.count + (pending + 7) / 8 }
+
+    /// Unused low bits of the last byte (0 when the last byte is full or there is none).
+    public var freeBits: Int { (8 - pending % 8) % 8 }
+
+    public mutating func reserveCapacity(_ n: Int) { flushed.reserveCapacity(n) }
 
     @inline(__always)
     public mutating func writeBit(_ bit: Bool) {
-        if freeBits == 0 {
-            bytes.append(0)
-            freeBits = 8
-        }
-        freeBits -= 1
-        if bit { bytes[bytes.count - 1] |= UInt8(1) << UInt8(freeBits) }
+        writeBits(bit ? 1 : 0, count: 1)
     }
 
     /// Writes the low `count` bits of `value` (0...64), most significant first.
     @inline(__always)
     public mutating func writeBits(_ value: UInt64, count: Int) {
         guard count > 0 else { return }
-        // Left-align the bits so each step takes the top byte: first the free low bits
-        // of the last byte, then whole bytes, then a last partial byte.
-        var v = value << UInt64(64 - count)
-        var remaining = count
-        if freeBits > 0 {
-            let take = min(freeBits, remaining)
-            let top = UInt8(truncatingIfNeeded: v >> 56)
-            bytes[bytes.count - 1] |= top >> UInt8(8 - freeBits)
-            freeBits -= take
-            remaining -= take
-            v = take == 64 ? 0 : v << UInt64(take)
+        let aligned = count == 64 ? value : value &<< UInt64(64 - count)
+        let space = 64 - pending
+        register |= pending == 0 ? aligned : aligned &>> UInt64(pending)
+        if count < space {
+            pending += count
+            return
         }
-        while remaining > 0 {
-            bytes.append(UInt8(truncatingIfNeeded: v >> 56))
-            let take = min(8, remaining)
-            remaining -= take
-            freeBits = 8 - take
-            v <<= 8
+        flushRegister()
+        let rest = count - space
+        if rest > 0 {
+            register = aligned &<< UInt64(space)
+            pending = rest
         }
+    }
+
+    /// Moves a full register to the array in one append.
+    @inline(__always)
+    private mutating func flushRegister() {
+        withUnsafeBytes(of: register.bigEndian) { flushed.append(contentsOf: $0) }
+        register = 0
+        pending = 0
     }
 
     /// Appends whole bytes; only valid when the stream is byte-aligned.
     public mutating func writeAlignedBytes(_ b: some Sequence<UInt8>) {
         precondition(freeBits == 0, "writeAlignedBytes on an unaligned stream")
-        bytes.append(contentsOf: b)
+        flushed = bytes
+        register = 0
+        pending = 0
+        flushed.append(contentsOf: b)
     }
 
     /// Overwrites two bytes at `offset` with a big-endian UInt16 (the chunk header).
     public mutating func setUInt16BE(_ value: UInt16, at offset: Int) {
-        bytes[offset] = UInt8(value >> 8)
-        bytes[offset + 1] = UInt8(value & 0xff)
+        setByte(UInt8(value >> 8), at: offset)
+        setByte(UInt8(value & 0xff), at: offset + 1)
+    }
+
+    private mutating func setByte(_ byte: UInt8, at offset: Int) {
+        if offset < flushed.count {
+            flushed[offset] = byte
+            return
+        }
+        let shift = UInt64(56 - 8 * (offset - flushed.count))
+        precondition(offset - flushed.count < (pending + 7) / 8, "setUInt16BE past the end of the stream")
+        register = (register & ~(UInt64(0xff) << shift)) | (UInt64(byte) << shift)
     }
 }

@@ -23,10 +23,16 @@ public struct XORAppender: Sendable {
     public var lastTimestamp: Int64? { count == 0 ? nil : t }
     public var lastValueBits: UInt64? { count == 0 ? nil : v }
     /// Encoded size so far, header included.
-    public var byteCount: Int { stream.bytes.count }
+    public var byteCount: Int { stream.byteCount }
 
-    /// The chunk as encoded so far (a copy-on-write snapshot).
-    public var chunk: XORChunk { XORChunk(unchecked: stream.bytes) }
+    /// The chunk as encoded so far (a copy). The header's sample count is written
+    /// here rather than on every append.
+    public var chunk: XORChunk {
+        var bytes = stream.bytes
+        bytes[0] = UInt8(count >> 8)
+        bytes[1] = UInt8(count & 0xff)
+        return XORChunk(unchecked: bytes)
+    }
 
     /// Appends a sample. Any timestamp is encoded exactly, even one before the
     /// previous sample; keeping time order is the caller's job.
@@ -72,7 +78,6 @@ public struct XORAppender: Sendable {
         t = newT
         v = bits
         count += 1
-        stream.setUInt16BE(UInt16(count), at: 0)
     }
 
     /// xor.go's `bitRange`: the range is one wider on the positive side, and the
