@@ -17,21 +17,21 @@ import TundraTestSupport
         for _ in 0..<500 {
             let a = randomList(&rng)
             let b = randomList(&rng)
-            #expect(PostingsList.intersect(a, b) == Set(a).intersection(b).sorted(), "seed \(rng.seed)")
-            #expect(PostingsList.subtract(a, b) == Set(a).subtracting(b).sorted())
-            #expect(PostingsList.merge(a, b) == Set(a).union(b).sorted())
+            #expect(SortedLists.intersect(a, b) == Set(a).intersection(b).sorted(), "seed \(rng.seed)")
+            #expect(SortedLists.subtract(a, b) == Set(a).subtracting(b).sorted())
+            #expect(SortedLists.merge(a, b) == Set(a).union(b).sorted())
             let lists = (0..<Int.random(in: 0...6, using: &rng)).map { _ in randomList(&rng) }
-            #expect(PostingsList.union(lists) == lists.reduce(into: Set<SeriesRef>()) { $0.formUnion($1) }.sorted())
+            #expect(SortedLists.union(lists) == lists.reduce(into: Set<SeriesRef>()) { $0.formUnion($1) }.sorted())
             var c = a
             let x = SeriesRef.random(in: 0...210, using: &rng)
-            PostingsList.insert(x, into: &c)
+            SortedLists.insert(x, into: &c)
             #expect(c == Set(a).union([x]).sorted())
             let gone = Set(b.prefix(10))
-            PostingsList.remove(gone, from: &c)
+            c.removeAll { gone.contains($0) }
             #expect(c == Set(a).union([x]).subtracting(gone).sorted())
         }
-        #expect(PostingsList.union([]) == [])
-        #expect(PostingsList.union([[], [], [3]]) == [3])
+        #expect(SortedLists.union([[SeriesRef]]()) == [])
+        #expect(SortedLists.union([[], [], [3]]) == [3])
     }
 
     private static let names = ["__name__", "a", "b", "c"]

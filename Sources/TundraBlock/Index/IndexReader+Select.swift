@@ -15,14 +15,14 @@ extension IndexReader {
         } else {
             result = try matching(narrowing[0])
             for m in narrowing.dropFirst() where !result.isEmpty {
-                result = PostingsList.intersect(result, try matching(m))
+                result = SortedLists.intersect(result, try matching(m))
             }
         }
         for m in widening where !result.isEmpty {
             // Remove the series whose value for the label is one the matcher refuses.
             var excluded: [[UInt32]] = []
             for e in postingsTable[m.name] ?? [] where !m.matches(e.value) { excluded.append(try postings(e)) }
-            result = PostingsList.subtract(result, PostingsList.union(excluded))
+            result = SortedLists.subtract(result, SortedLists.union(excluded))
         }
         return result
     }
@@ -35,6 +35,6 @@ extension IndexReader {
         } else {
             for e in postingsTable[m.name] ?? [] where m.matches(e.value) { lists.append(try postings(e)) }
         }
-        return PostingsList.union(lists)
+        return SortedLists.union(lists)
     }
 }

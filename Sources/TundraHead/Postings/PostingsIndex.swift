@@ -6,20 +6,20 @@ struct PostingsIndex {
     private(set) var all: [SeriesRef] = []
 
     mutating func add(_ ref: SeriesRef, _ labels: Labels) {
-        PostingsList.insert(ref, into: &all)
+        SortedLists.insert(ref, into: &all)
         for pair in labels {
-            PostingsList.insert(ref, into: &byName[pair.name, default: [:]][pair.value, default: []])
+            SortedLists.insert(ref, into: &byName[pair.name, default: [:]][pair.value, default: []])
         }
     }
 
     mutating func remove(_ series: [(SeriesRef, Labels)]) {
         guard !series.isEmpty else { return }
         let refs = Set(series.map(\.0))
-        PostingsList.remove(refs, from: &all)
+        all.removeAll { refs.contains($0) }
         var touched: Set<Label> = []
         for (_, labels) in series { touched.formUnion(labels) }
         for pair in touched {
-            PostingsList.remove(refs, from: &byName[pair.name, default: [:]][pair.value, default: []])
+            byName[pair.name, default: [:]][pair.value, default: []].removeAll { refs.contains($0) }
             if byName[pair.name]?[pair.value]?.isEmpty == true { byName[pair.name]?[pair.value] = nil }
             if byName[pair.name]?.isEmpty == true { byName[pair.name] = nil }
         }
@@ -48,7 +48,7 @@ struct PostingsIndex {
                 // Everything except series whose value for this label fails the matcher.
                 var excluded: [[SeriesRef]] = []
                 for (v, refs) in values where !m.matches(v) { excluded.append(refs) }
-                result = PostingsList.subtract(result ?? all, PostingsList.union(excluded))
+                result = SortedLists.subtract(result ?? all, SortedLists.union(excluded))
             } else {
                 var included: [[SeriesRef]] = []
                 if let set = m.setMatches {
@@ -56,8 +56,8 @@ struct PostingsIndex {
                 } else {
                     for (v, refs) in values where m.matches(v) { included.append(refs) }
                 }
-                let matched = PostingsList.union(included)
-                result = result.map { PostingsList.intersect($0, matched) } ?? matched
+                let matched = SortedLists.union(included)
+                result = result.map { SortedLists.intersect($0, matched) } ?? matched
             }
             if result?.isEmpty == true { return [] }
         }

@@ -1,12 +1,6 @@
 import TundraHead
 import TundraModel
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A decoder for `prometheus.WriteRequest` written for the write path alone: it reads
 /// the wire format straight into labels and samples, with no intermediate message
 /// objects. The benchmark showed swift-protobuf's generic message decoding taking
@@ -120,9 +114,25 @@ struct WriteRequestV1Reader {
         guard utf8.count == range.count else { return false }
         let other = UnsafeRawBufferPointer(rebasing: bytes[range])
         return utf8.withContiguousStorageIfAvailable { mine in
-            guard let a = mine.baseAddress, let b = other.baseAddress else { return true }
-            return memcmp(a, b, range.count) == 0
+            Self.sameBytes(UnsafeRawBufferPointer(mine), other)
         } ?? utf8.elementsEqual(other)
+    }
+
+    /// Byte equality of two buffers of the same length, eight bytes a step: label
+    /// names and values are short, and a call to memcmp for each cost 7% of ingest.
+    @inline(__always)
+    static func sameBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        let n = a.count
+        var i = 0
+        while i + 8 <= n {
+            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+            i += 8
+        }
+        while i < n {
+            if a[i] != b[i] { return false }
+            i += 1
+        }
+        return true
     }
 
     private func timeSeries(_ start: Int, _ end: Int, _ spans: inout [LabelSpan], _ out: inout DecodedWrite) throws(Malformed) {

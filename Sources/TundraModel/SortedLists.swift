@@ -1,9 +1,9 @@
-import TundraModel
-
-/// Set operations on sorted, duplicate-free lists of series refs.
-enum PostingsList {
-    static func intersect(_ a: [SeriesRef], _ b: [SeriesRef]) -> [SeriesRef] {
-        var out: [SeriesRef] = []
+/// Set operations on sorted, duplicate-free arrays: the postings of the head's index
+/// and of a block's index are such lists of series references.
+public enum SortedLists {
+    @inlinable
+    public static func intersect<T: Comparable>(_ a: [T], _ b: [T]) -> [T] {
+        var out: [T] = []
         out.reserveCapacity(min(a.count, b.count))
         var i = 0
         var j = 0
@@ -21,9 +21,11 @@ enum PostingsList {
         return out
     }
 
-    static func subtract(_ a: [SeriesRef], _ b: [SeriesRef]) -> [SeriesRef] {
+    /// Elements of `a` that are not in `b`.
+    @inlinable
+    public static func subtract<T: Comparable>(_ a: [T], _ b: [T]) -> [T] {
         guard !b.isEmpty else { return a }
-        var out: [SeriesRef] = []
+        var out: [T] = []
         out.reserveCapacity(a.count)
         var j = 0
         for x in a {
@@ -35,7 +37,8 @@ enum PostingsList {
     }
 
     /// Union of many lists: pairwise merging, smallest lists first.
-    static func union(_ lists: [[SeriesRef]]) -> [SeriesRef] {
+    @inlinable
+    public static func union<T: Comparable>(_ lists: [[T]]) -> [T] {
         var queue = lists.filter { !$0.isEmpty }.sorted { $0.count > $1.count }
         while queue.count > 1 {
             guard let a = queue.popLast(), let b = queue.popLast() else { break }
@@ -46,8 +49,9 @@ enum PostingsList {
         return queue.first ?? []
     }
 
-    static func merge(_ a: [SeriesRef], _ b: [SeriesRef]) -> [SeriesRef] {
-        var out: [SeriesRef] = []
+    @inlinable
+    public static func merge<T: Comparable>(_ a: [T], _ b: [T]) -> [T] {
+        var out: [T] = []
         out.reserveCapacity(a.count + b.count)
         var i = 0
         var j = 0
@@ -67,23 +71,20 @@ enum PostingsList {
         return out
     }
 
-    /// Inserts `ref` keeping the list sorted; appending is the common case.
-    static func insert(_ ref: SeriesRef, into list: inout [SeriesRef]) {
-        if let last = list.last, last >= ref {
+    /// Inserts `x` keeping the list sorted; appending is the common case.
+    @inlinable
+    public static func insert<T: Comparable>(_ x: T, into list: inout [T]) {
+        if let last = list.last, last >= x {
             var lo = 0
             var hi = list.count
             while lo < hi {
                 let mid = (lo + hi) / 2
-                if list[mid] < ref { lo = mid + 1 } else { hi = mid }
+                if list[mid] < x { lo = mid + 1 } else { hi = mid }
             }
-            if lo < list.count && list[lo] == ref { return }
-            list.insert(ref, at: lo)
+            if lo < list.count && list[lo] == x { return }
+            list.insert(x, at: lo)
         } else {
-            list.append(ref)
+            list.append(x)
         }
-    }
-
-    static func remove(_ refs: Set<SeriesRef>, from list: inout [SeriesRef]) {
-        list.removeAll { refs.contains($0) }
     }
 }
