@@ -17,7 +17,11 @@ public struct FileIOError: Error, CustomStringConvertible {
 
 /// A thin owner of a POSIX file descriptor. Writes go straight to the kernel (no
 /// user-space buffer), so what `write` returned for survives the process being killed.
-final class RawFile {
+///
+/// @unchecked Sendable: the descriptor never changes and is closed only in deinit, so
+/// a thread holding a reference may fsync it while another writes (the WAL syncs
+/// outside its lock); writes themselves are serialised by the WAL's lock.
+final class RawFile: @unchecked Sendable {
     let fd: Int32
     let path: String
 

@@ -55,6 +55,8 @@ public final class WAL: Sendable {
         /// the segment must not change until it is out.
         var midRecord = false
         var dirty = false
+        /// An interval fsync is running outside the lock.
+        var syncing = false
         var lastSync = ContinuousClock.now
         var bytesWritten: Int = 0
         var syncs: Int = 0
@@ -101,25 +103,44 @@ public final class WAL: Sendable {
             }
             s.midRecord = false
             s.pending.removeAll(keepingCapacity: s.pending.capacity <= 1 << 20)
-            switch options.sync {
-            case .everyBatch:
-                try syncLocked(&s)
-            case .interval(let ms):
-                if ContinuousClock.now - s.lastSync >= .milliseconds(ms) { try syncLocked(&s) }
-            case .never:
-                break
-            }
+            if case .everyBatch = options.sync { try syncLocked(&s) }
         }
+        if case .interval = options.sync { try syncIfDue() }
     }
 
     /// Flushes to disk if the interval policy says it is time; for a periodic timer.
+    ///
+    /// The fsync runs outside the lock: writers go on appending while the disk flushes
+    /// (a flush under the lock stalled every appender for its length once a second).
+    /// The file object is held meanwhile, so a segment rotated away stays open until
+    /// the flush is done.
     public func syncIfDue() throws(FileIOError) {
-        try state.withLock { (s: inout State) throws(FileIOError) -> Void in
-            guard s.dirty else { return }
+        let due = state.withLock { (s: inout State) -> RawFile? in
+            guard s.dirty, !s.syncing else { return nil }
             // `never` means only when a segment is closed, timer or not.
-            if case .never = options.sync { return }
-            if case .interval(let ms) = options.sync, ContinuousClock.now - s.lastSync < .milliseconds(ms) { return }
-            try syncLocked(&s)
+            if case .never = options.sync { return nil }
+            if case .interval(let ms) = options.sync, ContinuousClock.now - s.lastSync < .milliseconds(ms) { return nil }
+            s.dirty = false
+            s.syncing = true
+            s.lastSync = ContinuousClock.now
+            return s.file
+        }
+        guard let file = due else { return }
+        let start = ContinuousClock.now
+        do {
+            try file.sync()
+        } catch {
+            state.withLock { s in
+                s.dirty = true
+                s.syncing = false
+            }
+            throw error
+        }
+        let d = ContinuousClock.now - start
+        state.withLock { s in
+            s.syncing = false
+            s.syncs += 1
+            s.syncNanos += Int(d.components.seconds) * 1_000_000_000 + Int(d.components.attoseconds / 1_000_000_000)
         }
     }
 
