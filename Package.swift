@@ -34,6 +34,7 @@ let package = Package(
         .library(name: "TundraIngest", targets: ["TundraIngest"]),
         .library(name: "TundraBlock", targets: ["TundraBlock"]),
         .library(name: "TundraObjectStore", targets: ["TundraObjectStore"]),
+        .library(name: "TundraCompaction", targets: ["TundraCompaction"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -63,6 +64,9 @@ let package = Package(
         .target(
             name: "TundraIngest", dependencies: ["TundraModel", "TundraHead", "CSnappy", protobuf],
             exclude: ["RemoteWrite/Proto/README.md"], swiftSettings: strict),
+        .target(
+            name: "TundraCompaction", dependencies: ["TundraModel", "TundraEncoding", "TundraBlock", "TundraObjectStore", logging],
+            swiftSettings: strict),
         .target(
             name: "TundraServer",
             dependencies: [
@@ -105,6 +109,10 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(name: "TundraBlockTests", dependencies: ["TundraBlock", "TundraTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "TundraCompactionTests",
+            dependencies: ["TundraCompaction", "TundraBlock", "TundraObjectStore", "TundraEncoding", "TundraTestSupport", logging],
+            swiftSettings: strict),
         .testTarget(
             name: "TundraObjectStoreTests", dependencies: ["TundraObjectStore", "TundraTestSupport", logging],
             swiftSettings: strict),
