@@ -60,7 +60,8 @@ def main():
          f"-master.port={ports[0]}", f"-master.port.grpc={ports[1]}", f"-volume.port={ports[2]}",
          f"-volume.port.grpc={ports[3]}", "-filer", f"-filer.port={ports[4]}", f"-filer.port.grpc={ports[5]}",
          "-s3", f"-s3.port={ports[6]}", f"-s3.port.grpc={ports[7]}", "-s3.port.iceberg=0", "-s3.port.lance=0",
-         f"-s3.config={work}/s3.json", "-master.volumeSizeLimitMB=256"],
+         f"-s3.config={work}/s3.json", "-master.volumeSizeLimitMB=256",
+         "-master.telemetry=false"],  # telemetry would report to a host on the internet
         stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "weed.log"), "w"), start_new_session=True)
     try:
         endpoint = f"127.0.0.1:{ports[6]}"

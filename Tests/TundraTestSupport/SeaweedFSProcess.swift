@@ -88,7 +88,9 @@ public final class SeaweedFSProcess: @unchecked Sendable {
             "-master.port=\(ports[0])", "-master.port.grpc=\(ports[1])", "-volume.port=\(ports[2])", "-volume.port.grpc=\(ports[3])",
             "-filer", "-filer.port=\(ports[4])", "-filer.port.grpc=\(ports[5])",
             "-s3", "-s3.port=\(ports[6])", "-s3.port.grpc=\(ports[7])", "-s3.port.iceberg=0", "-s3.port.lance=0",
-            "-s3.config=\(dir.path)/s3.json", "-master.volumeSizeLimitMB=64", "-volume.max=16",
+            "-s3.config=\(dir.path)/s3.json",
+            // Telemetry would report to a host on the internet; tests talk to loopback only.
+            "-master.telemetry=false", "-master.volumeSizeLimitMB=64", "-volume.max=16",
         ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: dir.path + "/weed.log")
