@@ -15,6 +15,8 @@ public final class SeaweedFSProcess: @unchecked Sendable {
     public let region = "us-east-1"
     public let bucket: String
     public let s3Port: Int
+    /// The HTTPS port of the S3 API, when started with `tls`.
+    public let httpsPort: Int
     public let process: Process
     public let dir: TempDir
     private let ports: [Int]
@@ -65,14 +67,18 @@ public final class SeaweedFSProcess: @unchecked Sendable {
     /// Starts the server and waits (up to 60 s) until a signed PUT of the bucket succeeds
     /// and the master can assign a volume, so that the test's first write does not meet a
     /// cluster still starting.
-    public init(bucket: String = "tundra") async throws {
+    ///
+    /// With `tls` (PEM certificate and key files), the S3 API is also served over HTTPS
+    /// on ``httpsPort``.
+    public init(bucket: String = "tundra", tls: (certFile: String, keyFile: String)? = nil) async throws {
         self.bucket = bucket
         let binary = try Self.binary()
         dir = try TempDir("seaweedfs")
         var unique = Set<Int>()
-        while unique.count < 8 { unique.insert(FreePort.next()) }
+        while unique.count < 9 { unique.insert(FreePort.next()) }
         ports = Array(unique)
         s3Port = ports[6]
+        httpsPort = ports[8]
         let config = """
             {"identities": [{"name": "tundra", "credentials": [{"accessKey": "\(accessKey)", "secretKey": "\(secretKey)"}],
               "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}
@@ -92,6 +98,9 @@ public final class SeaweedFSProcess: @unchecked Sendable {
             // Telemetry would report to a host on the internet; tests talk to loopback only.
             "-master.telemetry=false", "-master.volumeSizeLimitMB=64", "-volume.max=16",
         ]
+        if let tls {
+            process.arguments? += ["-s3.port.https=\(httpsPort)", "-s3.cert.file=\(tls.certFile)", "-s3.key.file=\(tls.keyFile)"]
+        }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: dir.path + "/weed.log")
         try process.run()
