@@ -55,7 +55,7 @@ public actor Shipper {
             let bytes = try await BlockUpload.upload(store, localDirectory: local, ulid: ulid)
             logger.info(
                 "block uploaded",
-                metadata: ["block": "\(ulid)", "bytes": "\(bytes)", "seconds": "\(ContinuousClock.now - started)"])
+                metadata: ["block": "\(ulid)", "bytes": "\(bytes)", "took": "\(ContinuousClock.now - started)"])
         }
         record.uploaded[ulid] = Date()
         try await record.save(directory: directory)
