@@ -83,3 +83,28 @@ import TundraTestSupport
         #expect(String(decoding: try mark.encoded(), as: UTF8.self) == #"{"deletion_time":1700000000,"id":"01HF7YAT00VJ7Q4M1W4Z5X9G3C","version":1}"# + "\n")
     }
 }
+
+@Suite struct RequestCountsTests {
+    @Test func countsPerPass() async throws {
+        let dir = try TempDir("counts")
+        defer { dir.remove() }
+        let store = CountingObjectStore(try TestStores.filesystem(dir))
+        try await store.put("a/b", bytes: [1])
+        try await store.putFile("a/c", path: dir.path + "/bucket/a/b")
+        _ = try await store.get("a/b")
+        _ = try await store.get("a/b", range: 0..<1)
+        _ = try await store.head("a/x")
+        _ = try await store.list(prefix: "a/")
+        await #expect(throws: ObjectStoreError.self) { _ = try await store.get("missing") }
+        try await store.delete("a/b")
+        let before = store.reset()
+        #expect(before.description == "LIST 1, GET 3, PUT 2, HEAD 1, DELETE 1", "failed requests count too")
+        #expect(before.total == 8)
+        #expect(store.counts == RequestCounts())
+        _ = try await store.list(prefix: "")
+        var one = RequestCounts()
+        one[.list] = 1
+        #expect(store.counts - RequestCounts() == one)
+        #expect(store.counts - store.counts == RequestCounts())
+    }
+}

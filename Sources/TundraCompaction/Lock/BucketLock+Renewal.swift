@@ -16,7 +16,13 @@ extension BucketLock {
         guard clock.now() < mine.leaseExpires else {
             throw lose("lease expired at \(mine.leaseExpires.formatted(.iso8601)) before it was renewed")
         }
-        guard let current = try await read()?.record else { throw lose("the lock object was deleted") }
+        let found: LockRecord?
+        do {
+            found = try await read()?.record
+        } catch let error as BucketLockError {
+            throw lose("replaced by an object this build cannot read (\(error))")
+        }
+        guard let current = found else { throw lose("the lock object was deleted") }
         guard current.owner == owner else { throw lose("now held by \(current)") }
         var next = mine
         let now = clock.now()

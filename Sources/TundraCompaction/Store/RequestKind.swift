@@ -18,7 +18,8 @@ public struct RequestCounts: Sendable, Equatable, CustomStringConvertible {
 
     public subscript(kind: RequestKind) -> Int {
         get { counts[kind] ?? 0 }
-        set { counts[kind] = newValue }
+        // Zero is stored as absent, so that equal counts compare equal however made.
+        set { counts[kind] = newValue == 0 ? nil : newValue }
     }
 
     public var total: Int { counts.values.reduce(0, +) }
