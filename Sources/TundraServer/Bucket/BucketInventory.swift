@@ -90,28 +90,3 @@ public struct BucketInventory: Sendable, Equatable, Codable {
         return .block(BucketBlock(meta: meta, files: files, deletionMark: mark))
     }
 }
-
-/// `transform` over `items` with at most `concurrency` calls running; results in the
-/// order of `items`.
-func concurrentMap<T: Sendable, R: Sendable>(
-    _ items: [T], concurrency: Int, _ transform: @escaping @Sendable (T) async throws -> R
-) async throws -> [R] {
-    try await withThrowingTaskGroup(of: (Int, R).self) { group in
-        var results = [R?](repeating: nil, count: items.count)
-        var next = 0
-        for _ in 0..<min(max(1, concurrency), items.count) {
-            let i = next
-            group.addTask { (i, try await transform(items[i])) }
-            next += 1
-        }
-        while let (i, r) = try await group.next() {
-            results[i] = r
-            if next < items.count {
-                let j = next
-                group.addTask { (j, try await transform(items[j])) }
-                next += 1
-            }
-        }
-        return results.compactMap { $0 }
-    }
-}

@@ -1,7 +1,7 @@
 /// `transform` over `items` with at most `concurrency` calls running at once; results
 /// in the order of `items`. Bounded so that a bucket of thousands of blocks does not
 /// open thousands of connections to a small S3 gateway.
-func concurrentMap<T: Sendable, R: Sendable>(
+public func concurrentMap<T: Sendable, R: Sendable>(
     _ items: [T], concurrency: Int, _ transform: @escaping @Sendable (T) async throws -> R
 ) async throws -> [R] {
     try await withThrowingTaskGroup(of: (Int, R).self) { group in
