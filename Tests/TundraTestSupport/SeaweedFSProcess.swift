@@ -107,9 +107,11 @@ public final class SeaweedFSProcess: @unchecked Sendable {
         let deadline = ContinuousClock.now + .seconds(60)
         var last = ""
         while ContinuousClock.now < deadline && process.isRunning {
-            let made = try signedCurl("PUT", "/\(bucket)")
+            let bucket = bucket
+            let made = try await offPool { [self] in try signedCurl("PUT", "/\(bucket)") }
             if made.status == 200 || made.output.contains("BucketAlreadyOwnedByYou") {
-                let assign = try Self.run("/usr/bin/curl", ["-s", "--max-time", "5", "http://127.0.0.1:\(ports[0])/dir/assign"])
+                let master = ports[0]
+                let assign = try await offPool { try Self.run("/usr/bin/curl", ["-s", "--max-time", "5", "http://127.0.0.1:\(master)/dir/assign"]) }
                 if assign.output.contains("\"fid\"") { return }
                 last = assign.output
             } else {

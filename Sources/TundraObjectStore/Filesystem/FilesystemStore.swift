@@ -93,7 +93,7 @@ public struct FilesystemStore: ObjectStore {
             try POSIX.mkdirs(dir)
             do {
                 return try POSIX.open(file, O_WRONLY | O_CREAT | O_EXCL)
-            } catch ObjectStoreError.io(_, _, let code) where code == ENOENT && attempt < 5 {
+            } catch ObjectStoreError.io(_, _, let code) where code == ENOENT && attempt < 100 {
                 attempt += 1
             }
         }
@@ -186,7 +186,13 @@ public struct FilesystemStore: ObjectStore {
                 throw POSIX.fail("unlink", p)
             }
             var dir = (p as NSString).deletingLastPathComponent
-            try POSIX.fsyncDirectory(dir)
+            do {
+                try POSIX.fsyncDirectory(dir)
+            } catch ObjectStoreError.io(_, _, let code) where code == ENOENT {
+                // A concurrent delete emptied and removed the folder: our unlink is
+                // part of what it made durable.
+                return
+            }
             // Empty folders left by deleted blocks would pile up. rmdir refuses a folder
             // that is not empty, and a write racing with it recreates the folder
             // (createInFolder).
