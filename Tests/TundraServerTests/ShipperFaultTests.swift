@@ -11,6 +11,16 @@ import TundraTestSupport
 /// Shipping blocks to SeaweedFS through a proxy that fails requests: the blocks
 /// arrive whole, and a block whose upload never finished is not taken for one.
 @Suite struct ShipperFaultTests {
+    /// An S3 store talking to SeaweedFS through the proxy.
+    static func store(_ weed: SeaweedFSProcess, _ proxy: FaultProxy, retries: Int) throws -> S3Store {
+        var config = S3BucketConfig(bucket: weed.bucket, endpoint: proxy.endpoint)
+        config.insecure = true
+        config.accessKey = weed.accessKey
+        config.secretKey = weed.secretKey
+        config.retry = RetryPolicy(maxRetries: retries, baseDelay: .milliseconds(10), maxDelay: .milliseconds(50))
+        return try S3Store(config: config, logger: Logger(label: "test"))
+    }
+
     @Test func blocksArriveWholeThroughFaults() async throws {
         let weed = try await SeaweedFSProcess()
         defer { weed.stop() }
@@ -27,12 +37,7 @@ import TundraTestSupport
                 Rule(method: "HEAD", targetContains: "/meta.json", .internalError),
             ])
         defer { proxy.stop() }
-        var config = S3BucketConfig(bucket: weed.bucket, endpoint: proxy.endpoint)
-        config.insecure = true
-        config.accessKey = weed.accessKey
-        config.secretKey = weed.secretKey
-        config.retry = RetryPolicy(maxRetries: 5, baseDelay: .milliseconds(10), maxDelay: .milliseconds(100))
-        let store = try S3Store(config: config, logger: Logger(label: "test"))
+        let store = try Self.store(weed, proxy, retries: 5)
 
         let blocks = dir.path + "/blocks"
         try FileManager.default.createDirectory(atPath: blocks, withIntermediateDirectories: true)
@@ -75,12 +80,7 @@ import TundraTestSupport
         let proxy = try FaultProxy(
             upstreamPort: weed.s3Port, rules: Array(repeating: Rule(method: "PUT", targetContains: "/index", .internalError), count: 4))
         defer { proxy.stop() }
-        var config = S3BucketConfig(bucket: weed.bucket, endpoint: proxy.endpoint)
-        config.insecure = true
-        config.accessKey = weed.accessKey
-        config.secretKey = weed.secretKey
-        config.retry = RetryPolicy(maxRetries: 2, baseDelay: .milliseconds(10), maxDelay: .milliseconds(50))
-        let store = try S3Store(config: config, logger: Logger(label: "test"))
+        let store = try Self.store(weed, proxy, retries: 2)
         let blocks = dir.path + "/blocks"
         try FileManager.default.createDirectory(atPath: blocks, withIntermediateDirectories: true)
         let samples = (0..<100).map { Sample(t: Int64($0) * 1000, v: Double($0)) }

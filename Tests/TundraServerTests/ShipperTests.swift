@@ -20,12 +20,17 @@ import TundraTestSupport
             series: [(Labels(["__name__": "m", "i": "\(minTime)"]), try SampleChunker.chunks(samples))])
     }
 
-    @Test func shipsEachBlockOnceWithMetaLastAndKeepsARecord() async throws {
+    /// A temporary folder with a local blocks folder and a filesystem bucket in it.
+    static func folders() throws -> (TempDir, String, FilesystemStore) {
         let dir = try TempDir("shipper")
-        defer { dir.remove() }
         let blocks = dir.path + "/blocks"
         try FileManager.default.createDirectory(atPath: blocks, withIntermediateDirectories: true)
-        let bucket = try FilesystemStore(directory: dir.path + "/bucket")
+        return (dir, blocks, try FilesystemStore(directory: dir.path + "/bucket"))
+    }
+
+    @Test func shipsEachBlockOnceWithMetaLastAndKeepsARecord() async throws {
+        let (dir, blocks, bucket) = try Self.folders()
+        defer { dir.remove() }
         let a = try writeBlock(blocks, minTime: 0)
         let b = try writeBlock(blocks, minTime: 60_000)
 
@@ -53,11 +58,8 @@ import TundraTestSupport
     }
 
     @Test func aLostRecordDoesNotUploadWhatIsAlreadyThere() async throws {
-        let dir = try TempDir("shipper")
+        let (dir, blocks, bucket) = try Self.folders()
         defer { dir.remove() }
-        let blocks = dir.path + "/blocks"
-        try FileManager.default.createDirectory(atPath: blocks, withIntermediateDirectories: true)
-        let bucket = try FilesystemStore(directory: dir.path + "/bucket")
         let meta = try writeBlock(blocks, minTime: 0)
         _ = try await Shipper(store: bucket, directory: blocks, localRetentionMs: nil, logger: logger).shipPending()
         let before = try await bucket.head(meta.ulid.description + "/index")
@@ -70,11 +72,8 @@ import TundraTestSupport
     }
 
     @Test func aPartialUploadIsUploadedAgainWhole() async throws {
-        let dir = try TempDir("shipper")
+        let (dir, blocks, bucket) = try Self.folders()
         defer { dir.remove() }
-        let blocks = dir.path + "/blocks"
-        try FileManager.default.createDirectory(atPath: blocks, withIntermediateDirectories: true)
-        let bucket = try FilesystemStore(directory: dir.path + "/bucket")
         let meta = try writeBlock(blocks, minTime: 0)
         // A crash after the chunks went up: no index, no meta.json in the bucket.
         try await bucket.putFile(meta.ulid.description + "/chunks/000001", path: blocks + "/\(meta.ulid)/chunks/000001")
@@ -84,11 +83,8 @@ import TundraTestSupport
     }
 
     @Test func localCopiesGoAfterTheirRetention() async throws {
-        let dir = try TempDir("shipper")
+        let (dir, blocks, bucket) = try Self.folders()
         defer { dir.remove() }
-        let blocks = dir.path + "/blocks"
-        try FileManager.default.createDirectory(atPath: blocks, withIntermediateDirectories: true)
-        let bucket = try FilesystemStore(directory: dir.path + "/bucket")
         let meta = try writeBlock(blocks, minTime: 0)
         let shipper = try await Shipper(store: bucket, directory: blocks, localRetentionMs: 60_000, logger: logger)
         try await shipper.shipPending()
