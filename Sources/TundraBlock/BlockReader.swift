@@ -23,7 +23,7 @@ public final class BlockReader: Sendable {
         // A block that declares an encoding we cannot decode is refused whole, before
         // a query gets half its answer from it.
         if let unknown = meta.tundra?.chunkEncodings.first(where: { ChunkEncoding(rawValue: $0) == nil }) {
-            throw BlockError(.unsupported, "block uses chunk encoding \(unknown): this version reads 1 (XOR)", file: BlockMeta.fileName)
+            throw BlockError(.unsupported, "block uses chunk encoding \(unknown): this version reads 1 (XOR) and 255 (rollup)", file: BlockMeta.fileName)
         }
         index = try IndexReader(source: source)
         segments = ChunkSegmentReader(source: source)

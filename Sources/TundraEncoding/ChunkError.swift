@@ -11,7 +11,7 @@ public enum ChunkError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .truncated: "chunk truncated: data ends before the last sample"
         case .corrupt(let why): "chunk corrupt: \(why)"
-        case .unknownEncoding(let e): "unknown chunk encoding \(e): this version reads 1 (XOR)"
+        case .unknownEncoding(let e): "unknown chunk encoding \(e): this version reads 1 (XOR) and 255 (rollup)"
         }
     }
 }
@@ -20,6 +20,9 @@ public enum ChunkError: Error, Equatable, CustomStringConvertible {
 public enum ChunkEncoding: UInt8, Sendable {
     /// Gorilla XOR float chunk (Prometheus `EncXOR`).
     case xor = 1
+    /// Rollup chunk of five aggregates (Thanos `ChunkEncAggr`: the highest byte, so it
+    /// never collides with an encoding Prometheus adds).
+    case rollup = 0xff
 
     public static func check(_ byte: UInt8) throws(ChunkError) -> ChunkEncoding {
         guard let e = ChunkEncoding(rawValue: byte) else { throw .unknownEncoding(byte) }
