@@ -97,8 +97,10 @@ import TundraTestSupport
                     if a > b { swap(&a, &b) }
                     let context = "seed \(seed), run \(run), res \(res), (\(a), \(b)]"
 
-                    let rawSpan = real.filter { $0.t >= (real.last { $0.t <= a }?.t ?? .min) && $0.t <= b }
-                    let rollupSpan = counter.filter { $0.t >= (counter.last { $0.t <= a }?.t ?? .min) && $0.t <= b }
+                    let rawFrom = real.last { $0.t <= a }?.t ?? .min
+                    let rollupFrom = counter.last { $0.t <= a }?.t ?? .min
+                    let rawSpan = real.filter { $0.t >= rawFrom && $0.t <= b }
+                    let rollupSpan = counter.filter { $0.t >= rollupFrom && $0.t <= b }
                     let exact = RollupReference.increase(rawSpan)
                     let rollupExact = (rollupSpan.last?.v ?? 0) - (rollupSpan.first?.v ?? 0)
                     #expect(RollupReference.same(rollupExact, exact), "\(context): boundary to boundary")
