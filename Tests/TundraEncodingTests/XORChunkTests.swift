@@ -213,9 +213,10 @@ struct DodEdge: Sendable, CustomTestStringConvertible {
 }
 
 @Suite struct ChunkErrorTests {
-    @Test func onlyTheXOREncodingByteIsKnown() throws {
+    @Test func onlyTheXORAndRollupEncodingBytesAreKnown() throws {
         #expect(try ChunkEncoding.check(1) == .xor)
-        for b in [UInt8(0), 2, 3, 4, 0xFF] {
+        #expect(try ChunkEncoding.check(0xFF) == .rollup)
+        for b in [UInt8(0), 2, 3, 4, 0xFE] {
             #expect(throws: ChunkError.unknownEncoding(b)) { try ChunkEncoding.check(b) }
         }
     }
