@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TundraBlock
 import TundraCompaction
+import TundraEncoding
 import TundraModel
 import TundraTestSupport
 
@@ -79,5 +80,23 @@ import TundraTestSupport
         #expect(result.duplicatesDropped == repeats)
         #expect(repeats > 0)
         #expect(result.meta.minTime == 0 && result.meta.maxTime == 70 * 60_000)
+    }
+
+    @Test func overlappingRollupChunksAreRefusedNotAveraged() throws {
+        let dir = try TempDir("merge-rollup")
+        defer { dir.remove() }
+        let raw = (0..<600).map { Sample(t: Int64($0) * 10_000, v: Double($0)) }
+        var options = BlockWriterOptions()
+        options.resolution = RollupWindows.oneMinute
+        var readers: [BlockReader] = []
+        for _ in 0..<2 {
+            let chunks = try Downsampler.downsample(raw, resolution: RollupWindows.oneMinute).map(SeriesChunk.init)
+            let meta = try BlockWriter.write(
+                parentDirectory: dir.path, minTime: 0, maxTime: 2 * Self.hour, series: [(labels(0), chunks)], options: options)
+            readers.append(try BlockReader(directory: dir.path + "/" + meta.ulid.description))
+        }
+        try FileManager.default.createDirectory(atPath: dir.path + "/out", withIntermediateDirectories: true)
+        #expect(throws: BlockError.self) { try BlockMerger.merge(readers, into: dir.path + "/out") }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path + "/out").isEmpty, "nothing half-written is left")
     }
 }

@@ -41,7 +41,7 @@ final class ChunkSegmentReader: Sendable {
         let encodingByte = bytes[headerLength]
         guard let encoding = ChunkEncoding(rawValue: encodingByte) else {
             throw BlockError(
-                .unsupported, "unknown chunk encoding \(encodingByte): this version reads 1 (XOR)", file: file, offset: ref.offset + headerLength)
+                .unsupported, "unknown chunk encoding \(encodingByte): this version reads 1 (XOR) and 255 (rollup)", file: file, offset: ref.offset + headerLength)
         }
         return BlockChunk(encoding: encoding, bytes: Array(bytes[headerLength + 1..<headerLength + 1 + Int(length)]))
     }

@@ -1,4 +1,5 @@
 import TundraBlock
+import TundraEncoding
 import TundraModel
 
 /// Merges blocks into one: adjacent blocks into a larger one, and overlapping blocks
@@ -9,6 +10,9 @@ import TundraModel
 /// re-encoded); where they overlap, the samples are decoded, merged in time order with
 /// repeats of a timestamp dropped (the first input's value wins, so give the inputs in
 /// the order to trust), and encoded again.
+///
+/// Overlapping rollup chunks are refused (``BlockError``): they need merging window by
+/// window, which the downsampler does, not sample by sample.
 ///
 /// Memory: the chunk bytes of one series at a time, plus every input's series list
 /// (labels and chunk references), which `BlockReader.select` reads whole.
@@ -92,6 +96,13 @@ public enum BlockMerger {
         for part in parts {
             for meta in part.series.chunks {
                 let chunk = try inputs[part.input].chunk(meta.ref)
+                // A rollup chunk decodes to window averages: merging through samples
+                // would lose its other aggregates.
+                guard chunk.encoding == .xor else {
+                    throw BlockError(
+                        .unsupported,
+                        "block \(inputs[part.input].meta.ulid), series \(part.series.labels): overlapping chunks of encoding \(chunk.encoding.rawValue) cannot be merged sample by sample")
+                }
                 do {
                     for s in try chunk.samples() { samples.append((s, part.input)) }
                 } catch {
