@@ -46,6 +46,11 @@ public actor BlockManager {
         }
     }
 
+    /// Returns once every cut and upload started before it has ended.
+    func drain() async {
+        _ = try? await serially {}
+    }
+
     private func serially<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         let previous = tail
         let task = Task<T, any Error> {

@@ -51,7 +51,6 @@ struct HeadService: Service {
         let monitor = SelfMonitorSeries(head: head, instance: "\(opts.host):\(opts.port)")
         var lastMonitor = ContinuousClock.now - .seconds(3600)
         var lastBlockCheck = ContinuousClock.now
-        var blockChecks: [Task<Void, Never>] = []
         // A tick of 200 ms serves both the WAL's interval sync and the monitor.
         for await _ in TickSequence(interval: .milliseconds(200)).cancelOnGracefulShutdown() {
             do {
@@ -62,7 +61,7 @@ struct HeadService: Service {
             // In its own task: an upload may take long, and the WAL sync must not wait.
             if ContinuousClock.now - lastBlockCheck >= .milliseconds(opts.blockCheckIntervalMs) {
                 lastBlockCheck = ContinuousClock.now
-                blockChecks = [Task { await blocks.check() }]
+                Task { await blocks.check() }
             }
             if opts.selfMonitorIntervalMs > 0, ContinuousClock.now - lastMonitor >= .milliseconds(opts.selfMonitorIntervalMs) {
                 lastMonitor = ContinuousClock.now
@@ -74,7 +73,9 @@ struct HeadService: Service {
                 }
             }
         }
-        for check in blockChecks { await check.value }
+        // A cut in progress truncates the head and checkpoints the WAL: let it end
+        // (and any upload queued with it) before the WAL closes.
+        await blocks.drain()
         logger.info("closing the WAL")
         try head.close()
     }
