@@ -28,6 +28,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tundra", targets: ["tundra"]),
+        .executable(name: "tundra-compactor", targets: ["tundra-compactor"]),
         .library(name: "TundraModel", targets: ["TundraModel"]),
         .library(name: "TundraEncoding", targets: ["TundraEncoding"]),
         .library(name: "TundraHead", targets: ["TundraHead"]),
@@ -61,28 +62,34 @@ let package = Package(
         .target(
             name: "TundraObjectStore", dependencies: ["TundraModel", "CCurl", "CCrypto", "CLibXML2", logging],
             swiftSettings: strict),
+        .target(name: "TundraConfig", dependencies: ["TundraModel", "TundraObjectStore", yams], swiftSettings: strict),
         .target(
             name: "TundraIngest", dependencies: ["TundraModel", "TundraHead", "CSnappy", protobuf],
             exclude: ["RemoteWrite/Proto/README.md"], swiftSettings: strict),
         .target(
-            name: "TundraCompaction", dependencies: ["TundraModel", "TundraEncoding", "TundraBlock", "TundraObjectStore", logging],
+            name: "TundraCompaction",
+            dependencies: ["TundraModel", "TundraEncoding", "TundraBlock", "TundraObjectStore", "TundraConfig", logging, metrics, prometheus, yams, nioPosix],
             swiftSettings: strict),
         .target(
             name: "TundraServer",
             dependencies: [
-                "TundraModel", "TundraHead", "TundraIngest", "TundraBlock", "TundraObjectStore", hummingbird, hummingbirdCore, hummingbirdTLS, serviceLifecycle, unixSignals,
+                "TundraModel", "TundraHead", "TundraIngest", "TundraBlock", "TundraObjectStore", "TundraConfig", "TundraCompaction", hummingbird, hummingbirdCore, hummingbirdTLS, serviceLifecycle, unixSignals,
                 logging, metrics, prometheus, yams, httpTypes, nioCore, nioPosix, nioSSL,
             ],
             swiftSettings: strict),
         .target(
             name: "TundraCLI",
             dependencies: [
-                "TundraModel", "TundraHead", "TundraIngest", "TundraBlock", "TundraObjectStore", "TundraServer", argumentParser, logging, metrics,
+                "TundraModel", "TundraHead", "TundraIngest", "TundraBlock", "TundraObjectStore", "TundraConfig", "TundraCompaction", "TundraServer",
+                argumentParser, logging, metrics,
                 prometheus,
             ],
             swiftSettings: strict
         ),
         .executableTarget(name: "tundra", dependencies: ["TundraCLI"], swiftSettings: strict),
+        .executableTarget(
+            name: "tundra-compactor", dependencies: ["TundraCompaction", "TundraConfig", "TundraObjectStore", argumentParser, logging],
+            path: "Compactor", exclude: ["deploy"], swiftSettings: strict),
         // Fuzz entry points: plain functions, driven by libFuzzer in `scripts/fuzz` and by
         // corpus replay in the tests.
         .target(name: "TundraFuzz", dependencies: ["TundraEncoding", "TundraHead", "TundraIngest"], swiftSettings: strict),
@@ -105,7 +112,7 @@ let package = Package(
         .testTarget(
             name: "TundraServerTests",
             dependencies: [
-                "TundraServer", "TundraIngest", "TundraHead", "TundraBlock", "TundraObjectStore", "TundraTestSupport", hummingbird, logging,
+                "TundraServer", "TundraIngest", "TundraHead", "TundraBlock", "TundraObjectStore", "TundraCompaction", "TundraConfig", "TundraTestSupport", hummingbird, logging,
             ],
             swiftSettings: strict),
         .testTarget(name: "TundraBlockTests", dependencies: ["TundraBlock", "TundraTestSupport"], swiftSettings: strict),
@@ -118,7 +125,9 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "TundraEndToEndTests",
-            dependencies: ["TundraModel", "TundraIngest", "TundraBlock", "TundraObjectStore", "TundraTestSupport", protobuf, logging],
+            dependencies: [
+                "TundraModel", "TundraIngest", "TundraBlock", "TundraObjectStore", "TundraCompaction", "TundraTestSupport", protobuf, logging,
+            ],
             swiftSettings: strict
         ),
     ]

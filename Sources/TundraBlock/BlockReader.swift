@@ -50,6 +50,19 @@ public final class BlockReader: Sendable {
         try index.series(try index.select(matchers), minTime: minTime, maxTime: maxTime)
     }
 
+    /// Every series reference in label order: four bytes per series, which is what a
+    /// streaming reader keeps in memory to walk a block of any size
+    /// (``series(references:)`` reads them a batch at a time).
+    public func seriesReferences() throws(BlockError) -> [UInt32] {
+        try index.allSeries()
+    }
+
+    /// The series at `references` (ascending, from ``seriesReferences()``), with all
+    /// their chunks.
+    public func series(references: some Collection<UInt32>) throws(BlockError) -> [BlockSeries] {
+        try index.series(Array(references))
+    }
+
     /// One chunk, its CRC32C checked. An encoding byte this build does not know is an
     /// ``BlockError/Code/unsupported`` error.
     public func chunk(_ ref: ChunkRef) throws(BlockError) -> BlockChunk {

@@ -23,4 +23,20 @@ public enum DurationText {
         }
         return total
     }
+
+    /// The shortest text for `milliseconds` in the same units, largest first, as
+    /// Prometheus prints durations: `2h`, `1d12h`, `1m30s`, `0s`.
+    public static func format(_ milliseconds: Int64) -> String {
+        guard milliseconds != 0 else { return "0s" }
+        let units: [(String, Int64)] = [
+            ("y", 31_536_000_000), ("w", 604_800_000), ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1),
+        ]
+        var rest = milliseconds.magnitude
+        var out = milliseconds < 0 ? "-" : ""
+        for (unit, scale) in units where rest >= UInt64(scale) {
+            out += "\(rest / UInt64(scale))\(unit)"
+            rest %= UInt64(scale)
+        }
+        return out
+    }
 }

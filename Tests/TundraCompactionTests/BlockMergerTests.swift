@@ -96,7 +96,7 @@ import TundraTestSupport
             readers.append(try BlockReader(directory: dir.path + "/" + meta.ulid.description))
         }
         try FileManager.default.createDirectory(atPath: dir.path + "/out", withIntermediateDirectories: true)
-        #expect(throws: BlockError.self) { try BlockMerger.merge(readers, into: dir.path + "/out") }
+        #expect(throws: MergeError.self) { try BlockMerger.merge(readers, into: dir.path + "/out") }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path + "/out").isEmpty, "nothing half-written is left")
     }
 }

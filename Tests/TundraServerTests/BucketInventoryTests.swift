@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+import TundraCompaction
 import TundraBlock
 import TundraModel
 import TundraObjectStore

@@ -1,4 +1,5 @@
 import Testing
+import TundraConfig
 import TundraObjectStore
 import TundraHead
 import TundraIngest

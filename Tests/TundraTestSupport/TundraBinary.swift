@@ -6,14 +6,21 @@ public enum TundraBinary {
     /// executables into the same folder as the tests).
     public static var path: String {
         if let p = ProcessInfo.processInfo.environment["TUNDRA_BINARY"] { return p }
+        return beside("tundra")
+    }
+
+    /// The built `tundra-compactor`.
+    public static var compactorPath: String { beside("tundra-compactor") }
+
+    private static func beside(_ name: String) -> String {
         var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         // The runner may be inside `<name>.xctest/...`; walk up to the build folder.
         for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("tundra").path
+            let candidate = dir.appendingPathComponent(name).path
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
             dir = dir.deletingLastPathComponent()
         }
-        return dir.appendingPathComponent("tundra").path
+        return dir.appendingPathComponent(name).path
     }
 
     /// Runs `tundra args...` to completion; returns exit status, stdout and stderr.

@@ -26,15 +26,16 @@ extension BucketManifest {
         var blocks: [Block] = []
         var partial: [PartialUpload] = []
         var unreadable: [Unreadable] = []
-        for entry in entries {
+        var empty: [ULID] = []
+        for (id, entry) in zip(ids, entries) {
             switch entry {
             case .block(let b): blocks.append(b)
             case .partial(let p): partial.append(p)
             case .unreadable(let u): unreadable.append(u)
-            case .absent: break
+            case .absent: empty.append(id)
             }
         }
-        return BucketManifest(writtenAt: writtenAt, blocks: blocks, partialUploads: partial, unreadable: unreadable)
+        return BucketManifest(writtenAt: writtenAt, blocks: blocks, partialUploads: partial, unreadable: unreadable, emptyPrefixes: empty)
     }
 
     enum Entry: Sendable {
@@ -76,7 +77,9 @@ extension BucketManifest {
     private static func partialUpload(_ id: ULID, in store: any ObjectStore) async throws -> Entry {
         let objects = try await store.list(prefix: id.description + "/").objects
         guard let newest = objects.map(\.lastModified).max() else { return .absent }
-        return .partial(PartialUpload(ulid: id, objects: objects.count, size: objects.reduce(0) { $0 + $1.size }, lastModified: newest))
+        let marked = objects.contains { $0.key == DeletionMark.key(for: id) }
+        return .partial(
+            PartialUpload(ulid: id, objects: objects.count, size: objects.reduce(0) { $0 + $1.size }, lastModified: newest, deletionMarked: marked))
     }
 
     private static func getIfPresent(_ key: String, in store: any ObjectStore) async throws -> [UInt8]? {

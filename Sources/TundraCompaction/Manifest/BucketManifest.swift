@@ -26,19 +26,47 @@ public struct BucketManifest: Sendable, Equatable, Codable {
     /// Block prefixes whose `meta.json` or deletion mark cannot be read, by ULID. Not
     /// blocks for readers; left for an operator to look at.
     public var unreadable: [Unreadable]
+    /// Block prefixes that are listed but hold nothing (stores such as SeaweedFS keep
+    /// listing a folder after its last object is deleted), by ULID: not looked into
+    /// again by ``refresh(_:from:writtenAt:concurrency:)``. Written only when not empty.
+    public var emptyPrefixes: [ULID]
 
     enum CodingKeys: String, CodingKey {
         case version, blocks, unreadable
         case writtenAtMs = "written_at_ms"
         case partialUploads = "partial_uploads"
+        case emptyPrefixes = "empty_prefixes"
     }
 
-    public init(writtenAt: Date, blocks: [Block] = [], partialUploads: [PartialUpload] = [], unreadable: [Unreadable] = []) {
+    public init(
+        writtenAt: Date, blocks: [Block] = [], partialUploads: [PartialUpload] = [], unreadable: [Unreadable] = [], emptyPrefixes: [ULID] = []
+    ) {
         version = Self.formatVersion
         writtenAtMs = writtenAt.unixMilliseconds
         self.blocks = blocks.sorted { ($0.meta.minTime, $0.meta.ulid) < ($1.meta.minTime, $1.meta.ulid) }
         self.partialUploads = partialUploads.sorted { $0.ulid < $1.ulid }
         self.unreadable = unreadable.sorted { $0.ulid < $1.ulid }
+        self.emptyPrefixes = emptyPrefixes.sorted()
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        version = try c.decode(Int.self, forKey: .version)
+        writtenAtMs = try c.decode(Int64.self, forKey: .writtenAtMs)
+        blocks = try c.decode([Block].self, forKey: .blocks)
+        partialUploads = try c.decode([PartialUpload].self, forKey: .partialUploads)
+        unreadable = try c.decode([Unreadable].self, forKey: .unreadable)
+        emptyPrefixes = try c.decodeIfPresent([ULID].self, forKey: .emptyPrefixes) ?? []
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(version, forKey: .version)
+        try c.encode(writtenAtMs, forKey: .writtenAtMs)
+        try c.encode(blocks, forKey: .blocks)
+        try c.encode(partialUploads, forKey: .partialUploads)
+        try c.encode(unreadable, forKey: .unreadable)
+        if !emptyPrefixes.isEmpty { try c.encode(emptyPrefixes, forKey: .emptyPrefixes) }
     }
 
     public var writtenAt: Date { Date(unixMilliseconds: writtenAtMs) }
@@ -50,15 +78,20 @@ public struct BucketManifest: Sendable, Equatable, Codable {
     public struct Block: Sendable, Equatable, Codable {
         public var meta: BlockMeta
         public var deletionMark: DeletionMark?
+        /// Unix milliseconds when the compactor last applied retention overrides to the
+        /// block's series; absent until it first had reason to.
+        public var retentionCheckedMs: Int64?
 
         enum CodingKeys: String, CodingKey {
             case meta
             case deletionMark = "deletion_mark"
+            case retentionCheckedMs = "retention_checked_ms"
         }
 
-        public init(meta: BlockMeta, deletionMark: DeletionMark? = nil) {
+        public init(meta: BlockMeta, deletionMark: DeletionMark? = nil, retentionCheckedMs: Int64? = nil) {
             self.meta = meta
             self.deletionMark = deletionMark
+            self.retentionCheckedMs = retentionCheckedMs
         }
     }
 
@@ -70,17 +103,42 @@ public struct BucketManifest: Sendable, Equatable, Codable {
         public var size: Int64
         /// Unix milliseconds of the newest object under the prefix.
         public var lastModifiedMs: Int64
+        /// A deletion mark is among the objects: a deletion that stopped half way,
+        /// which the compactor finishes at once.
+        public var deletionMarked: Bool
 
         enum CodingKeys: String, CodingKey {
             case ulid, objects, size
             case lastModifiedMs = "last_modified_ms"
+            case deletionMarked = "deletion_marked"
         }
 
-        public init(ulid: ULID, objects: Int, size: Int64, lastModified: Date) {
+        public init(ulid: ULID, objects: Int, size: Int64, lastModified: Date, deletionMarked: Bool = false) {
             self.ulid = ulid
             self.objects = objects
             self.size = size
             lastModifiedMs = lastModified.unixMilliseconds
+            self.deletionMarked = deletionMarked
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            ulid = try c.decode(ULID.self, forKey: .ulid)
+            objects = try c.decode(Int.self, forKey: .objects)
+            size = try c.decode(Int64.self, forKey: .size)
+            lastModifiedMs = try c.decode(Int64.self, forKey: .lastModifiedMs)
+            deletionMarked = try c.decodeIfPresent(Bool.self, forKey: .deletionMarked) ?? false
+        }
+
+        // `deletion_marked` is written only when true: most partial uploads are
+        // uploads, and their entries stay as they were before the field existed.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(ulid, forKey: .ulid)
+            try c.encode(objects, forKey: .objects)
+            try c.encode(size, forKey: .size)
+            try c.encode(lastModifiedMs, forKey: .lastModifiedMs)
+            if deletionMarked { try c.encode(true, forKey: .deletionMarked) }
         }
 
         public var lastModified: Date { Date(unixMilliseconds: lastModifiedMs) }

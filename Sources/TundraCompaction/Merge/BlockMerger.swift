@@ -2,8 +2,10 @@ import TundraBlock
 import TundraEncoding
 import TundraModel
 
-/// Merges blocks into one: adjacent blocks into a larger one, and overlapping blocks
-/// (late data cut into a second block, replicas) with their samples de-duplicated.
+/// Merges blocks into one, streaming series by series: adjacent blocks into a larger
+/// one, overlapping blocks (late data cut into a second block, replicas) with their
+/// samples de-duplicated, one block into a rollup of it (``MergeOptions/resolution``),
+/// or one block into a copy without some series (``MergeOptions/keep``).
 ///
 /// Series are merged in label order across the inputs. A series whose chunks from
 /// different inputs do not overlap in time keeps its chunks as they are (copied, not
@@ -11,109 +13,133 @@ import TundraModel
 /// repeats of a timestamp dropped (the first input's value wins, so give the inputs in
 /// the order to trust), and encoded again.
 ///
-/// Overlapping rollup chunks are refused (``BlockError``): they need merging window by
-/// window, which the downsampler does, not sample by sample.
+/// Overlapping rollup chunks are refused (``MergeError/overlappingRollups(_:)``): they
+/// need merging window by window, which the downsampler does from finer data, not
+/// sample by sample.
 ///
-/// Memory: the chunk bytes of one series at a time, plus every input's series list
-/// (labels and chunk references), which `BlockReader.select` reads whole.
+/// Memory: a batch of series metadata per input, sized from
+/// ``MergeOptions/memoryBudget``; the chunks of one series at a time; each input's
+/// series references (4 bytes per series); and the new index's symbols and postings
+/// (the index's own size order). Never the blocks' chunk bytes as a whole.
 public enum BlockMerger {
     public struct Result: Sendable {
         public var meta: BlockMeta
         /// Samples dropped because another input had the same timestamp.
         public var duplicatesDropped: Int
+        /// Series left out by ``MergeOptions/keep``.
+        public var seriesDropped: Int
+        /// Samples in the inputs' chunks that were read.
+        public var samplesRead: Int
     }
+
+    /// Rough size of one series' labels and chunk metas once decoded, to turn the
+    /// memory budget into a batch length.
+    static let seriesFootprint = 1024
 
     /// Writes the merge of `inputs` as a new block under `parentDirectory`.
     public static func merge(
-        _ inputs: [BlockReader], into parentDirectory: String, options base: BlockWriterOptions = BlockWriterOptions()
-    ) throws(BlockError) -> Result {
-        guard let first = inputs.first else { throw BlockError(.invalidInput, "nothing to merge") }
-        var minTime = first.meta.minTime
-        var maxTime = first.meta.maxTime
-        var symbols: [String] = []
-        for input in inputs {
-            minTime = min(minTime, input.meta.minTime)
-            maxTime = max(maxTime, input.meta.maxTime)
-            symbols += input.symbols
+        _ inputs: [BlockReader], into parentDirectory: String, options: MergeOptions = MergeOptions()
+    ) throws(MergeError) -> Result {
+        guard let first = inputs.first else { throw .output(BlockError(.invalidInput, "nothing to merge")) }
+        let inputResolution = first.meta.tundra?.resolution ?? TundraBlockInfo.rawResolution
+        for input in inputs where (input.meta.tundra?.resolution ?? 0) != inputResolution {
+            throw .output(
+                BlockError(
+                    .invalidInput,
+                    "block \(input.meta.ulid) has resolution \(input.meta.tundra?.resolution ?? 0), not \(inputResolution) as \(first.meta.ulid)"))
         }
-        var options = base
-        options.source = .compactor
-        options.compaction = BlockCompaction(
-            level: (inputs.map(\.meta.compaction.level).max() ?? 0) + 1,
-            sources: Array(Set(inputs.flatMap(\.meta.compaction.sources))).sorted(),
-            parents: inputs.map { BlockDescriptor(ulid: $0.meta.ulid, minTime: $0.meta.minTime, maxTime: $0.meta.maxTime) })
-        if options.resolution == TundraBlockInfo.rawResolution, let resolution = first.meta.tundra?.resolution {
-            options.resolution = resolution
+        let outputResolution = options.resolution ?? inputResolution
+        guard outputResolution >= inputResolution else {
+            throw .output(BlockError(.invalidInput, "cannot make resolution \(outputResolution) ms from \(inputResolution) ms"))
         }
-        let lists = try inputs.map { (reader: BlockReader) throws(BlockError) -> [BlockSeries] in try reader.select(matchers: []) }
-        let writer = try BlockWriter(parentDirectory: parentDirectory, minTime: minTime, maxTime: maxTime, symbols: symbols, options: options)
-        var dropped = 0
+        let writer: BlockWriter
         do {
-            var cursors = [Int](repeating: 0, count: inputs.count)
-            while let labels = nextLabels(lists, cursors) {
+            writer = try makeWriter(inputs, into: parentDirectory, options: options, resolution: outputResolution)
+        } catch {
+            throw .output(error)
+        }
+        let batch = max(16, options.memoryBudget / 2 / inputs.count / seriesFootprint)
+        var duplicates = 0
+        var dropped = 0
+        var read = 0
+        do throws(MergeError) {
+            var cursors: [SeriesCursor] = []
+            for (i, input) in inputs.enumerated() { cursors.append(try SeriesCursor(input, input: i, batchSize: batch)) }
+            let total = inputs.map { Int($0.meta.stats.numSeries) }.max() ?? 0
+            var written = 0
+            while let labels = smallestLabels(cursors) {
                 var parts: [(input: Int, series: BlockSeries)] = []
-                for i in inputs.indices where cursors[i] < lists[i].count && ByteOrder.compare(lists[i][cursors[i]].labels, labels) == 0 {
-                    parts.append((i, lists[i][cursors[i]]))
-                    cursors[i] += 1
+                for cursor in cursors {
+                    guard let s = cursor.current, ByteOrder.compare(s.labels, labels) == 0 else { continue }
+                    parts.append((cursor.input, s))
+                    try cursor.advance()
                 }
-                let (chunks, repeats) = try mergedChunks(parts, inputs)
-                dropped += repeats
-                try writer.addSeries(labels, chunks: chunks)
+                if let keep = options.keep, !keep(labels) {
+                    dropped += 1
+                    continue
+                }
+                var merged = try ChunkMerge.merge(parts, inputs)
+                duplicates += merged.duplicates
+                read += merged.samplesRead
+                if outputResolution != inputResolution {
+                    merged.chunks = try RollupTransform.downsample(merged.chunks, from: inputResolution, to: outputResolution, labels: labels)
+                }
+                do {
+                    try writer.addSeries(labels, chunks: merged.chunks)
+                } catch {
+                    throw MergeError.output(error)
+                }
+                written += 1
+                if written % options.progressInterval == 0 {
+                    options.progress?(MergeProgress(seriesWritten: written, samplesRead: read, seriesTotal: total))
+                }
             }
-            return Result(meta: try writer.finish(), duplicatesDropped: dropped)
+            let meta: BlockMeta
+            do {
+                meta = try writer.finish()
+            } catch {
+                throw MergeError.output(error)
+            }
+            options.progress?(MergeProgress(seriesWritten: written, samplesRead: read, seriesTotal: total))
+            return Result(meta: meta, duplicatesDropped: duplicates, seriesDropped: dropped, samplesRead: read)
         } catch {
             writer.abort()
             throw error
         }
     }
 
-    /// The smallest label set under the cursors, or nil when every list is done.
-    private static func nextLabels(_ lists: [[BlockSeries]], _ cursors: [Int]) -> Labels? {
+    private static func makeWriter(
+        _ inputs: [BlockReader], into parentDirectory: String, options: MergeOptions, resolution: Int64
+    ) throws(BlockError) -> BlockWriter {
+        var minTime = Int64.max
+        var maxTime = Int64.min
+        var symbols: [String] = []
+        for input in inputs {
+            minTime = min(minTime, input.meta.minTime)
+            maxTime = max(maxTime, input.meta.maxTime)
+            symbols += input.symbols
+        }
+        var writerOptions = options.writer
+        writerOptions.source = .compactor
+        writerOptions.resolution = resolution
+        writerOptions.rollup = resolution == TundraBlockInfo.rawResolution ? nil : RollupTransform.aggregates
+        let level = inputs.map(\.meta.compaction.level).max() ?? 0
+        writerOptions.compaction = BlockCompaction(
+            // A rollup or a rewrite of one block is not a compaction step.
+            level: inputs.count > 1 ? level + 1 : level,
+            sources: Array(Set(inputs.flatMap(\.meta.sourceSet))).sorted(),
+            parents: inputs.map { BlockDescriptor(ulid: $0.meta.ulid, minTime: $0.meta.minTime, maxTime: $0.meta.maxTime) })
+        return try BlockWriter(parentDirectory: parentDirectory, minTime: minTime, maxTime: maxTime, symbols: symbols, options: writerOptions)
+    }
+
+    /// The smallest label set under the cursors, or nil when every cursor is done.
+    private static func smallestLabels(_ cursors: [SeriesCursor]) -> Labels? {
         var best: Labels?
-        for (i, list) in lists.enumerated() where cursors[i] < list.count {
-            let labels = list[cursors[i]].labels
+        for cursor in cursors {
+            guard let labels = cursor.current?.labels else { continue }
             if let b = best, ByteOrder.compare(labels, b) >= 0 { continue }
             best = labels
         }
         return best
-    }
-
-    private static func mergedChunks(
-        _ parts: [(input: Int, series: BlockSeries)], _ inputs: [BlockReader]
-    ) throws(BlockError) -> ([SeriesChunk], Int) {
-        var all: [(meta: ChunkMeta, input: Int)] = []
-        for part in parts { all += part.series.chunks.map { ($0, part.input) } }
-        all.sort { $0.meta.minTime < $1.meta.minTime }
-        let overlapping = zip(all, all.dropFirst()).contains { $0.meta.maxTime >= $1.meta.minTime }
-        if !overlapping {
-            return (try all.map { (c: (meta: ChunkMeta, input: Int)) throws(BlockError) -> SeriesChunk in
-                SeriesChunk(minTime: c.meta.minTime, maxTime: c.meta.maxTime, chunk: try inputs[c.input].chunk(c.meta.ref))
-            }, 0)
-        }
-        // Decode per input in the order given, so that on equal timestamps the earlier
-        // input's sample comes first and is the one kept.
-        var samples: [(sample: Sample, input: Int)] = []
-        for part in parts {
-            for meta in part.series.chunks {
-                let chunk = try inputs[part.input].chunk(meta.ref)
-                // A rollup chunk decodes to window averages: merging through samples
-                // would lose its other aggregates.
-                guard chunk.encoding == .xor else {
-                    throw BlockError(
-                        .unsupported,
-                        "block \(inputs[part.input].meta.ulid), series \(part.series.labels): overlapping chunks of encoding \(chunk.encoding.rawValue) cannot be merged sample by sample")
-                }
-                do {
-                    for s in try chunk.samples() { samples.append((s, part.input)) }
-                } catch {
-                    throw BlockError(.corrupt, "block \(inputs[part.input].meta.ulid), series \(part.series.labels): \(error)")
-                }
-            }
-        }
-        samples.sort { $0.sample.t != $1.sample.t ? $0.sample.t < $1.sample.t : $0.input < $1.input }
-        var kept: [Sample] = []
-        kept.reserveCapacity(samples.count)
-        for s in samples where kept.last?.t != s.sample.t { kept.append(s.sample) }
-        return (try SampleChunker.chunks(kept), samples.count - kept.count)
     }
 }

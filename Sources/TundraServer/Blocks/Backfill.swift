@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TundraCompaction
 import TundraBlock
 import TundraIngest
 import TundraModel

@@ -1,5 +1,6 @@
 import Foundation
 import NIOPosix
+import TundraCompaction
 import TundraBlock
 import TundraModel
 import TundraObjectStore
@@ -45,7 +46,7 @@ public struct BlockInspection: Sendable, Equatable, Codable {
         defer { BlockDownload.removeDirectory(dir, parent: createdParent ? workDirectory : nil) }
         let needed = block.files.filter { $0.path == BlockMeta.fileName || $0.path == "index" }
         guard needed.count == 2 else { throw ServerError("block \(ulid) has no index") }
-        try await BlockDownload.download(store, ulid: ulid, files: needed, to: dir)
+        try await BlockDownload.download(store, ulid: ulid, files: needed.map(\.download), to: dir)
         return try await NIOThreadPool.singleton.runIfActive {
             let reader = try BlockReader(directory: dir)
             let labels = reader.labelNames().map { LabelSummary(name: $0, values: reader.labelValues($0).count) }

@@ -1,4 +1,5 @@
 import Foundation
+import TundraCompaction
 import TundraBlock
 
 /// One object under a block's prefix, as the bucket listing reports it.
@@ -89,4 +90,8 @@ public struct PartialUpload: Sendable, Equatable, Codable {
         lastModified = files.map(\.lastModified).max() ?? now
         ageSeconds = Int64(max(0, now.timeIntervalSince(lastModified)).rounded(.down))
     }
+}
+
+extension BucketFile {
+    var download: BlockDownload.File { BlockDownload.File(path: path, size: size) }
 }

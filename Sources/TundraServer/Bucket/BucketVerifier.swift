@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOPosix
+import TundraCompaction
 import TundraBlock
 import TundraObjectStore
 
@@ -69,7 +70,7 @@ public struct BucketVerifier: Sendable {
         // The deletion mark is not part of the block's data.
         let files = block.files.filter { $0.path != DeletionMark.fileName }
         do {
-            try await BlockDownload.download(store, ulid: block.ulid, files: files, to: dir)
+            try await BlockDownload.download(store, ulid: block.ulid, files: files.map(\.download), to: dir)
         } catch {
             logger.info("block download failed", metadata: ["block": "\(block.ulid)", "error": "\(error)"])
             return BlockVerification(

@@ -2,6 +2,7 @@ import Foundation
 import TundraHead
 import TundraIngest
 import TundraModel
+import TundraConfig
 import TundraObjectStore
 import Yams
 
@@ -16,24 +17,11 @@ public struct ConfigFile: Sendable {
 
     /// Reads and checks `path`, starting from the defaults in ``ServerOptions``.
     public static func load(path: String) throws(ConfigError) -> ConfigFile {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ConfigError(file: path, line: nil, message: "cannot read: \(error.localizedDescription)")
-        }
-        return try parse(text, file: path)
+        try parse(try ConfigDocument.read(path: path), file: path)
     }
 
     public static func parse(_ text: String, file: String) throws(ConfigError) -> ConfigFile {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch let e as YamlError {
-            throw ConfigError(file: file, line: nil, message: "not valid YAML: \(e)")
-        } catch {
-            throw ConfigError(file: file, line: nil, message: "not valid YAML: \(error)")
-        }
+        let root = try ConfigDocument.compose(text, file: file)
         var config = ConfigFile()
         guard let root else { return config }
         try ConfigSchema.root.check(root, path: "", file: file)
@@ -137,86 +125,7 @@ extension WALSyncPolicy {
     }
 }
 
-/// Typed access to checked YAML nodes, with errors that name the key and line.
-struct ConfigReader {
-    let file: String
-
-    func error(_ node: Node?, _ message: String) -> ConfigError {
-        ConfigError(file: file, line: node?.mark?.line, message: message)
-    }
-
-    func string(_ node: Node?, _ key: String) throws(ConfigError) -> String? {
-        guard let node else { return nil }
-        guard let s = node.string else { throw error(node, "\(key) must be text") }
-        return s
-    }
-
-    func int(_ node: Node?, _ key: String, min: Int) throws(ConfigError) -> Int? {
-        guard let s = try string(node, key) else { return nil }
-        guard let n = Int(s), n >= min else { throw error(node, "\(key): \"\(s)\" must be a whole number of at least \(min)") }
-        return n
-    }
-
-    /// `bucket:` in the shape of the Thanos object-store file.
-    func bucket(_ node: Node) throws(ConfigError) -> BucketConfig {
-        guard let type = try string(node["type"], "bucket.type") else { throw error(node, "bucket needs a type: S3 or FILESYSTEM") }
-        var settings: [String: String] = [:]
-        if case .mapping(let m)? = node["config"] {
-            for (k, v) in m { if let name = k.string, let value = v.string { settings[name] = value } }
-        }
-        do {
-            return try BucketConfig(type: type, settings: settings)
-        } catch let e as ObjectStoreError {
-            if case .badConfig(let key, let reason) = e {
-                let at = key == "type" ? node["type"] : (node["config"]?[key] ?? node["config"] ?? node)
-                throw error(at, "bucket.\(key == "type" ? "type" : "config." + key): \(reason)")
-            }
-            throw error(node, "bucket: \(e)")
-        } catch {
-            throw self.error(node, "bucket: \(error)")
-        }
-    }
-
-    func bool(_ node: Node?, _ key: String) throws(ConfigError) -> Bool? {
-        guard let s = try string(node, key) else { return nil }
-        switch s {
-        case "true": return true
-        case "false": return false
-        default: throw error(node, "\(key): \"\(s)\" must be true or false")
-        }
-    }
-
-    func duration(_ node: Node?, _ key: String, allowZero: Bool = false) throws(ConfigError) -> Int64? {
-        guard let s = try string(node, key) else { return nil }
-        if allowZero && s == "0" { return 0 }
-        guard let ms = DurationText.milliseconds(s), ms > 0 || allowZero else {
-            throw error(node, "\(key): \"\(s)\" is not a duration (examples: 15s, 1m, 1h30m)")
-        }
-        return ms
-    }
-
-    func strings(_ node: Node?, _ key: String) throws(ConfigError) -> [String] {
-        guard case .sequence(let seq)? = node else { return [] }
-        var out: [String] = []
-        for (i, item) in seq.enumerated() {
-            guard let s = item.string else { throw error(item, "\(key)[\(i)] must be text") }
-            out.append(s)
-        }
-        return out
-    }
-
-    func labels(_ node: Node?, _ key: String) throws(ConfigError) -> [String: String] {
-        guard case .mapping(let m)? = node else { return [:] }
-        var out: [String: String] = [:]
-        for (k, v) in m {
-            guard let name = k.string, LabelValidation.isValidName(name) else {
-                throw error(k, "\(key): \"\(k.string ?? "?")\" is not a valid label name")
-            }
-            out[name] = v.string ?? ""
-        }
-        return out
-    }
-
+extension ConfigReader {
     func auth(_ node: Node?, _ key: String) throws(ConfigError) -> AuthConfig? {
         guard let node else { return nil }
         let users = try string(node["basic_auth_users_file"], key + ".basic_auth_users_file")

@@ -1,3 +1,4 @@
+import TundraConfig
 import TundraIngest
 import TundraModel
 import Yams

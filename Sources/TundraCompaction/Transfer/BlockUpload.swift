@@ -20,12 +20,17 @@ public enum BlockUpload {
         return bytes
     }
 
-    /// Removes what an interrupted upload left (everything under the block's prefix),
-    /// meta.json first so that no reader takes the rest for a block.
+    /// Removes everything under the block's prefix: what an interrupted upload left, or
+    /// a block whose deletion is due. meta.json goes first so that no reader takes the
+    /// rest for a block, the deletion mark last so that a deletion cut off half way is
+    /// still recognised as one.
     public static func removePartial(_ store: any ObjectStore, ulid: ULID) async throws {
         let prefix = ulid.description + "/"
+        let mark = prefix + "deletion-mark.json"
         try await store.delete(prefix + BlockMeta.fileName)
-        for object in try await store.list(prefix: prefix).objects { try await store.delete(object.key) }
+        let objects = try await store.list(prefix: prefix).objects
+        for object in objects where object.key != mark { try await store.delete(object.key) }
+        if objects.contains(where: { $0.key == mark }) { try await store.delete(mark) }
     }
 
     /// The block's files other than meta.json: chunk segments first, then the rest.
