@@ -5,7 +5,7 @@ public struct TundraCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "tundra",
         abstract: "A Prometheus-compatible, long-retention metrics store.",
-        subcommands: [ServeCommand.self, ToolsCommand.self]
+        subcommands: [ServeCommand.self, ToolsCommand.self, CheckCommand.self]
     )
 
     public init() {}
