@@ -62,7 +62,7 @@ import TundraTestSupport
         let meta = try await f.addBlock(minTime: 0, maxTime: 7_200_000)
         try await f.store.put("\(meta.ulid)/deletion-mark.json", bytes: Array("{\"id\":\"\(meta.ulid)\",\"deletion_time\":1700000000,\"version\":1}".utf8))
         let block = try #require(try await BucketInventory.load(from: f.store).blocks.first)
-        #expect(block.deletionMark == DeletionMark(deletionTime: 1_700_000_000))
+        #expect(block.deletionMark == MarkSeen(deletionTime: 1_700_000_000))
         #expect(BucketText.list(BucketInventory(blocks: [block])).contains("marked for deletion at 2023-11-14T22:13:20Z"))
     }
 

@@ -133,7 +133,7 @@ import TundraTestSupport
         func block(_ minTime: Int64, _ maxTime: Int64, marked: Bool) -> BucketBlock {
             let id = ULID(milliseconds: UInt64(minTime + 1))
             let meta = BlockMeta(ulid: id, minTime: minTime, maxTime: maxTime, compaction: BlockCompaction(level: 1, sources: [id]))
-            return BucketBlock(meta: meta, files: [], deletionMark: marked ? DeletionMark(deletionTime: 1) : nil)
+            return BucketBlock(meta: meta, files: [], deletionMark: marked ? MarkSeen(deletionTime: 1) : nil)
         }
         #expect(BlockOverlap.find(in: [block(0, 100, marked: false), block(50, 150, marked: true)]).isEmpty)
         #expect(BlockOverlap.find(in: [block(0, 100, marked: false), block(100, 150, marked: false)]).isEmpty, "touching is not overlapping")

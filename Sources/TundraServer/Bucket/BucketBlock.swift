@@ -16,11 +16,11 @@ public struct BucketFile: Sendable, Equatable, Codable {
     }
 }
 
-/// `<ULID>/deletion-mark.json`, in the shape Thanos writes: the block is going away and
-/// readers should stop using it. Only the time is kept; a mark that does not parse
-/// still counts as a mark.
-public struct DeletionMark: Sendable, Equatable, Codable {
-    public static let fileName = "deletion-mark.json"
+/// What the bucket tools show of a block's `deletion-mark.json` (format:
+/// ``TundraCompaction/DeletionMark``): only the time, and a mark that does not parse
+/// still counts as a mark, since the tools report rather than act on it.
+public struct MarkSeen: Sendable, Equatable, Codable {
+    public static let fileName = DeletionMark.fileName
 
     /// Unix seconds when the block was marked; nil when the mark could not be read.
     public var deletionTime: Int64?
@@ -29,8 +29,8 @@ public struct DeletionMark: Sendable, Equatable, Codable {
 
     public init(deletionTime: Int64?) { self.deletionTime = deletionTime }
 
-    static func decode(_ bytes: [UInt8]) -> DeletionMark {
-        (try? JSONDecoder().decode(DeletionMark.self, from: Data(bytes))) ?? DeletionMark(deletionTime: nil)
+    static func decode(_ bytes: [UInt8]) -> MarkSeen {
+        (try? JSONDecoder().decode(MarkSeen.self, from: Data(bytes))) ?? MarkSeen(deletionTime: nil)
     }
 }
 
@@ -38,11 +38,11 @@ public struct DeletionMark: Sendable, Equatable, Codable {
 public struct BucketBlock: Sendable, Equatable, Codable {
     public var meta: BlockMeta
     public var files: [BucketFile]
-    public var deletionMark: DeletionMark?
+    public var deletionMark: MarkSeen?
     /// Bytes of every object under the prefix, from the listing.
     public var size: Int64
 
-    public init(meta: BlockMeta, files: [BucketFile], deletionMark: DeletionMark? = nil) {
+    public init(meta: BlockMeta, files: [BucketFile], deletionMark: MarkSeen? = nil) {
         self.meta = meta
         self.files = files
         self.deletionMark = deletionMark

@@ -83,9 +83,9 @@ public struct BucketInventory: Sendable, Equatable, Codable {
         if meta.ulid != id {
             return .unreadable(UnreadableBlock(ulid: id, files: files, problem: "meta.json names block \(meta.ulid), not \(id)"))
         }
-        var mark: DeletionMark?
-        if files.contains(where: { $0.path == DeletionMark.fileName }) {
-            mark = DeletionMark.decode((try? await store.get(prefix + DeletionMark.fileName)) ?? [])
+        var mark: MarkSeen?
+        if files.contains(where: { $0.path == MarkSeen.fileName }) {
+            mark = MarkSeen.decode((try? await store.get(prefix + MarkSeen.fileName)) ?? [])
         }
         return .block(BucketBlock(meta: meta, files: files, deletionMark: mark))
     }

@@ -106,7 +106,7 @@ extension BucketText {
 
     private static func plural(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
-    private static func markText(_ mark: DeletionMark) -> String {
+    private static func markText(_ mark: MarkSeen) -> String {
         guard let t = mark.deletionTime else { return "marked for deletion" }
         return "marked for deletion at " + time(t * 1000)
     }

@@ -68,7 +68,7 @@ public struct BucketVerifier: Sendable {
         let (dir, createdParent) = try BlockDownload.makeDirectory(under: workDirectory, for: block.ulid)
         defer { BlockDownload.removeDirectory(dir, parent: createdParent ? workDirectory : nil) }
         // The deletion mark is not part of the block's data.
-        let files = block.files.filter { $0.path != DeletionMark.fileName }
+        let files = block.files.filter { $0.path != MarkSeen.fileName }
         do {
             try await BlockDownload.download(store, ulid: block.ulid, files: files.map(\.download), to: dir)
         } catch {
