@@ -59,6 +59,8 @@ import TundraTestSupport
         }
         #expect(manifest.partialUploads.isEmpty && manifest.unreadable.isEmpty)
         #expect(try await bucket.store.list(prefix: "quarantine/").objects.isEmpty)
+        let work = (try? FileManager.default.contentsOfDirectory(atPath: dir.path + "/work")) ?? []
+        #expect(work.isEmpty, "what killed passes left in the work directory is gone: \(work)")
     }
 
     @Test func dryRunPrintsThePlanAndChangesNothing() async throws {

@@ -61,7 +61,8 @@ extension CompactorPass {
     }
 
     func quarantine(_ ulid: ULID, problem: String) async throws {
-        let moved = try await Quarantine.move(ulid, problem: problem, store: store, workDirectory: config.resolvedWorkDirectory, now: clock.now())
+        let moved = try await Quarantine.move(
+            ulid, problem: problem, store: store, workDirectory: config.resolvedWorkDirectory + "/" + Self.stepPrefix + "quarantine", now: clock.now())
         manifest.blocks.removeAll { $0.meta.ulid == ulid }
         manifest.emptyPrefixes.append(ulid)
         report.quarantined.append(ulid)

@@ -60,7 +60,7 @@ extension CompactorPass {
     private func writeBlock(_ step: PlanStep, kind: String, options: MergeOptions) async throws {
         let work = config.resolvedWorkDirectory
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        let stepDirectory = work + "/step-" + UUID().uuidString.prefix(8)
+        let stepDirectory = work + "/" + Self.stepPrefix + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: stepDirectory + "/out", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: stepDirectory) }
 

@@ -61,6 +61,7 @@ public final class CompactorPass {
         if cutOff { progress.line("the last pass did not finish: listed the whole bucket") }
         progress.line("bucket: \(manifest.blocks.count) blocks, \(manifest.partialUploads.count) partial uploads, \(manifest.unreadable.count) unreadable")
 
+        removeLeftoverWork()
         try await removePartialUploads(ownInterrupted: Set(previous?.uploading ?? []))
         try await deleteDueBlocks()
         try await quarantineUnreadable()
@@ -89,6 +90,20 @@ public final class CompactorPass {
         }
         return 0
     }
+
+    /// Step folders a killed pass left in the work directory: the lock says no other
+    /// pass of this bucket runs, so they belong to no one.
+    func removeLeftoverWork() {
+        let work = config.resolvedWorkDirectory
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: work) else { return }
+        for entry in entries where entry.hasPrefix(Self.stepPrefix) {
+            try? FileManager.default.removeItem(atPath: work + "/" + entry)
+            progress.line("removed \(entry) left in the work directory by an interrupted pass")
+        }
+    }
+
+    /// Folders of the work directory that a pass creates and removes.
+    static let stepPrefix = "step-"
 
     func loadManifest(trustPrevious: Bool) async throws -> BucketManifest {
         if trustPrevious {

@@ -30,8 +30,8 @@ public enum Quarantine {
         let source = ulid.description + "/"
         let target = prefix + source
         let objects = try await store.list(prefix: source).objects
-        let (dir, _) = try BlockDownload.makeDirectory(under: workDirectory, for: ulid)
-        defer { BlockDownload.removeDirectory(dir, parent: nil) }
+        let (dir, createdParent) = try BlockDownload.makeDirectory(under: workDirectory, for: ulid)
+        defer { BlockDownload.removeDirectory(dir, parent: createdParent ? workDirectory : nil) }
         let files = objects.map { BlockDownload.File(path: String($0.key.dropFirst(source.count)), size: $0.size) }
         try await BlockDownload.download(store, ulid: ulid, files: files, to: dir)
         for file in files { try await store.putFile(target + file.path, path: dir + "/" + file.path) }
