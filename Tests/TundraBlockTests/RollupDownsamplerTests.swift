@@ -112,6 +112,8 @@ import TundraModel
         var want: [UInt8] = [0x0D, 0x01] + window + one
         for _ in 0..<3 { want += [0x0D, 0x01] + window + five }
         want += [0x0E, 0x01, 0x00, 0x02, 0xD0, 0x0F] + five + [0x00, 0x00]
+        want += [0x0D, 0x01] + window + [0, 0, 0, 0, 0, 0, 0, 0]
         #expect(out.map(\.bytes) == [want])
+        #expect(want.count == 91)
     }
 }

@@ -78,6 +78,26 @@ import TundraTestSupport
         }
     }
 
+    /// The resets aggregate counts what `resets()` counts on the raw samples, window by
+    /// window, at 1m, at 1h, and at 1h made from 1m.
+    @Test(arguments: seeds)
+    func resetsPerWindowMatchBruteForce(_ seed: UInt64) throws {
+        var rng = SeededRandom(seed: seed)
+        var resetsSeen = 0.0
+        for run in 0..<20 {
+            let raw = Self.raw(&rng)
+            let minute = try Downsampler.downsample(raw, resolution: Self.minute)
+            let hour = try Downsampler.downsample(raw, resolution: Self.hour)
+            let viaMinute = try Downsampler.downsample(minute, resolution: Self.hour)
+            let context = "seed \(seed), run \(run)"
+            #expect(RollupSeries.points(.resets, minute) == RollupReference.resets(raw, resolution: Self.minute), "\(context): 1m")
+            #expect(RollupSeries.points(.resets, hour) == RollupReference.resets(raw, resolution: Self.hour), "\(context): 1h")
+            #expect(RollupSeries.points(.resets, viaMinute) == RollupSeries.points(.resets, hour), "\(context): 1h from 1m")
+            resetsSeen += RollupSeries.points(.resets, minute).reduce(0) { $0 + $1.v }
+        }
+        #expect(resetsSeen > 0, "seed \(seed): the generated counters reset")
+    }
+
     /// Increase measured between window boundaries (from the last sample at or before
     /// each) is exact on rollups. Inside a range (a, b], Prometheus-style and before
     /// extrapolation, the rollup misses only the increase inside the range's first

@@ -13,11 +13,14 @@ func rollupParts(windows: Int, bits: [UInt64]) -> [XORChunk?] {
     let other = encode(samples(ts, bits: values))
     var counter = [Sample(t: 0, v: 5)] + ts.enumerated().map { Sample(t: $1, v: 5 + Double($0)) }
     counter.append(Sample(t: ts.last ?? 0, v: 3))
-    return [count, other, other, other, encode(counter)]
+    let resets = encode(ts.enumerated().map { Sample(t: $1, v: Double($0 % 3)) })
+    return [count, other, other, other, encode(counter), resets]
 }
 
+/// A chunk of the parts given, in ``Aggregate`` order; five parts make a Thanos-shaped
+/// chunk without resets.
 func rollup(_ parts: [XORChunk?]) -> RollupChunk {
-    RollupChunk(count: parts[0], sum: parts[1], min: parts[2], max: parts[3], counter: parts[4])
+    RollupChunk(count: parts[0], sum: parts[1], min: parts[2], max: parts[3], counter: parts[4], resets: parts.count > 5 ? parts[5] : nil)
 }
 
 @Suite struct RollupChunkTests {
@@ -56,7 +59,7 @@ func rollup(_ parts: [XORChunk?]) -> RollupChunk {
     /// Every non-empty subset of aggregates round trips; absent ones are a zero length.
     @Test func anySubsetOfAggregatesMayBeAbsent() throws {
         let full = rollupParts(windows: 3, bits: [StaleNaN.bits, 0x7FF8_0000_0000_0001, 0])
-        for mask in 1..<(1 << 5) {
+        for mask in 1..<(1 << Aggregate.allCases.count) {
             let parts = full.enumerated().map { mask & (1 << $0) != 0 ? $1 : nil }
             let back = try RollupChunk(bytes: rollup(parts).bytes)
             for aggregate in Aggregate.allCases {
@@ -66,21 +69,51 @@ func rollup(_ parts: [XORChunk?]) -> RollupChunk {
         }
         #expect(try RollupChunk(bytes: rollup([nil, nil, nil, nil, full[4]]).bytes).windowCount == 0)
     }
+
+    /// Thanos' aggregate chunk ends after the counter: it reads, without resets, and a
+    /// chunk without resets is written in exactly that shape.
+    @Test func aChunkEndingAfterTheCounterHasNoResets() throws {
+        let parts = Array(rollupParts(windows: 3, bits: [(4.0 as Double).bitPattern]).prefix(5))
+        let chunk = rollup(parts)
+        var thanos: [UInt8] = []
+        for part in parts {
+            let p = try #require(part)
+            Varint.appendUvarint(UInt64(p.bytes.count), to: &thanos)
+            thanos.append(1)
+            thanos += p.bytes
+        }
+        #expect(chunk.bytes == thanos)
+        let back = try RollupChunk(bytes: thanos)
+        #expect(!back.contains(.resets) && back.contains(.counter) && back.windowCount == 3)
+    }
+
+    @Test func resetsMustBeWholeNumbersAtTheWindowStamps() throws {
+        var parts = rollupParts(windows: 2, bits: [(4.0 as Double).bitPattern])
+        parts[5] = encode([Sample(t: 59_999, v: 0.5), Sample(t: 119_999, v: 0)])
+        #expect(throws: ChunkError.self) { try RollupChunk(bytes: rollup(parts).bytes) }
+        parts[5] = encode([Sample(t: 59_999, v: 1), Sample(t: 119_998, v: 0)])
+        #expect(throws: ChunkError.self) { try RollupChunk(bytes: rollup(parts).bytes) }
+    }
 }
 
 @Suite struct RollupChunkCorruptionTests {
-    static let good = rollup(rollupParts(windows: 4, bits: [(2.5 as Double).bitPattern, StaleNaN.bits]))
+    static let parts = rollupParts(windows: 4, bits: [(2.5 as Double).bitPattern, StaleNaN.bits])
+    static let good = rollup(parts)
 
-    @Test func emptyAndEveryShorterPrefixAreRefused() {
+    /// Every prefix but one: the one that ends after the counter is a whole chunk
+    /// without resets (Thanos' shape).
+    @Test func emptyAndEveryShorterPrefixAreRefused() throws {
         let bytes = Self.good.bytes
-        for n in 0..<bytes.count {
+        let thanosLength = rollup(Array(Self.parts.prefix(5))).bytes.count
+        for n in 0..<bytes.count where n != thanosLength {
             #expect(throws: ChunkError.self, "prefix \(n)") { try RollupChunk(bytes: Array(bytes.prefix(n))) }
         }
+        #expect(try !RollupChunk(bytes: Array(bytes.prefix(thanosLength))).contains(.resets))
         #expect(throws: ChunkError.truncated) { try RollupChunk(bytes: []) }
     }
 
     @Test func bytesAfterTheLastSubChunkAreRefused() {
-        #expect(throws: ChunkError.corrupt("1 bytes after the counter sub-chunk")) {
+        #expect(throws: ChunkError.corrupt("1 bytes after the resets sub-chunk")) {
             try RollupChunk(bytes: Self.good.bytes + [0])
         }
     }

@@ -6,7 +6,7 @@ extension Aggregate {
     /// keeps its last value, but at that sample's own time (see ``CounterTrack``).
     func combine(_ a: Double, _ b: Double) -> Double {
         switch self {
-        case .count, .sum: a + b
+        case .count, .sum, .resets: a + b
         case .counter: b
         // Prometheus' min_over_time/max_over_time: a NaN loses to any number, so the
         // result is NaN only when every value is; stated per pair, this folds the same

@@ -23,19 +23,22 @@ public enum Downsampler {
         var out: [RollupChunk] = []
         var piece: [Sample] = []
         var last: Int64?
+        // The value before the piece: a reset at a piece's first sample counts there.
+        var before: Double?
         let span = RollupWindows.chunkSpan(resolution: resolution)
         for s in samples where !StaleNaN.isStale(s.v) {
             if let last, s.t <= last {
                 throw BlockError(.invalidInput, "sample at \(s.t) does not follow the one at \(last): timestamps must increase")
             }
             if let first = piece.first, RollupWindows.start(first.t, resolution: span) != RollupWindows.start(s.t, resolution: span) {
-                out.append(rawChunk(piece, resolution: resolution))
+                out.append(rawChunk(piece, resolution: resolution, before: before))
+                before = piece.last?.v
                 piece.removeAll(keepingCapacity: true)
             }
             piece.append(s)
             last = s.t
         }
-        if !piece.isEmpty { out.append(rawChunk(piece, resolution: resolution)) }
+        if !piece.isEmpty { out.append(rawChunk(piece, resolution: resolution, before: before)) }
         return out
     }
 
@@ -69,10 +72,15 @@ public enum Downsampler {
         guard resolution > 0 else { throw BlockError(.invalidInput, "rollup resolution \(resolution) ms: it must be positive") }
     }
 
-    private static func rawChunk(_ samples: [Sample], resolution: Int64) -> RollupChunk {
+    private static func rawChunk(_ samples: [Sample], resolution: Int64, before: Double?) -> RollupChunk {
         var windows: [XORChunk?] = []
         for aggregate in Aggregate.windowAggregates {
-            let values = aggregate == .count ? samples.map { Sample(t: $0.t, v: 1) } : samples
+            let values: [Sample]
+            switch aggregate {
+            case .count: values = samples.map { Sample(t: $0.t, v: 1) }
+            case .resets: values = resetMarks(samples, before: before)
+            default: values = samples
+            }
             windows.append(encode(RollupWindows.fold(values, aggregate, resolution: resolution)))
         }
         var track = CounterTrack()
@@ -81,7 +89,17 @@ public enum Downsampler {
             adjusted.append(Sample(t: s.t, v: track.add(s.v)))
         }
         let counter = track.lastRaw.flatMap { CounterTrack.subChunk(adjusted: adjusted, rawLast: $0, resolution: resolution) }
-        return RollupChunk(count: windows[0], sum: windows[1], min: windows[2], max: windows[3], counter: counter)
+        return RollupChunk(count: windows[0], sum: windows[1], min: windows[2], max: windows[3], counter: counter, resets: windows[4])
+    }
+
+    /// 1 at each sample below the one before it, else 0: PromQL's `resets()` compares
+    /// neighbours this way, so a NaN neither is nor follows a reset.
+    private static func resetMarks(_ samples: [Sample], before: Double?) -> [Sample] {
+        var previous = before
+        return samples.map { s in
+            defer { previous = s.v }
+            return Sample(t: s.t, v: previous.map { s.v < $0 ? 1 : 0 } ?? 0)
+        }
     }
 
     private static func aggregatedChunk(_ group: [RollupChunk], resolution: Int64) throws(BlockError) -> RollupChunk {
@@ -100,7 +118,7 @@ public enum Downsampler {
         if let rawLast, group.allSatisfy({ $0.contains(.counter) }) {
             counter = CounterTrack.subChunk(adjusted: adjusted, rawLast: rawLast, resolution: resolution)
         }
-        return RollupChunk(count: windows[0], sum: windows[1], min: windows[2], max: windows[3], counter: counter)
+        return RollupChunk(count: windows[0], sum: windows[1], min: windows[2], max: windows[3], counter: counter, resets: windows[4])
     }
 
     private static func encode(_ points: [Sample]) -> XORChunk? {

@@ -5,7 +5,7 @@ import TundraModel
 /// One series' chunks turned into rollup chunks of a coarser resolution.
 enum RollupTransform {
     /// `tundra.rollup` of the blocks written: every rollup chunk holds these.
-    static let aggregates = "count,sum,min,max,counter"
+    static let aggregates = "count,sum,min,max,counter,resets"
 
     static func downsample(_ chunks: [SeriesChunk], from input: Int64, to output: Int64, labels: Labels) throws(MergeError) -> [SeriesChunk] {
         do {

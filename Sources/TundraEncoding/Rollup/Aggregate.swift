@@ -1,6 +1,7 @@
-/// The five aggregates a rollup window keeps, numbered in the order a ``RollupChunk``
-/// stores them. The numbering is Thanos' `AggrType` (`pkg/compact/downsample/aggr.go`),
-/// so our rollup chunks and Thanos' aggregate chunks share one layout.
+/// The aggregates a rollup window keeps, numbered in the order a ``RollupChunk`` stores
+/// them. The first five are Thanos' `AggrType` (`pkg/compact/downsample/aggr.go`), so
+/// our rollup chunks and Thanos' aggregate chunks share one layout; `resets` comes
+/// after them, where a Thanos reader stops reading.
 public enum Aggregate: Int, CaseIterable, Sendable, CustomStringConvertible {
     /// Samples in the window (stale markers excluded).
     case count = 0
@@ -12,6 +13,9 @@ public enum Aggregate: Int, CaseIterable, Sendable, CustomStringConvertible {
     case max = 3
     /// Reset-adjusted counter; see `docs/format/rollup.md` for its points.
     case counter = 4
+    /// Counter resets in the window, as PromQL's `resets()` counts them: samples whose
+    /// value is below the sample before them (which may be in an earlier window).
+    case resets = 5
 
     public var description: String {
         switch self {
@@ -20,6 +24,7 @@ public enum Aggregate: Int, CaseIterable, Sendable, CustomStringConvertible {
         case .min: "min"
         case .max: "max"
         case .counter: "counter"
+        case .resets: "resets"
         }
     }
 }

@@ -6,6 +6,11 @@ extension RollupChunk {
         var parts: [XORChunk?] = []
         var index = 0
         for aggregate in Aggregate.allCases {
+            // Thanos' chunks, and ours without resets, end after the counter.
+            if aggregate == .resets && index == bytes.count {
+                parts.append(nil)
+                continue
+            }
             let length = try readLength(bytes, at: &index, aggregate: aggregate)
             if length == 0 {
                 parts.append(nil)
@@ -23,7 +28,7 @@ extension RollupChunk {
             index = end
         }
         guard index == bytes.count else {
-            throw .corrupt("\(bytes.count - index) bytes after the counter sub-chunk")
+            throw .corrupt("\(bytes.count - index) bytes after the resets sub-chunk")
         }
         guard parts.contains(where: { $0 != nil }) else { throw .corrupt("no aggregate present") }
         return parts
@@ -59,6 +64,11 @@ extension RollupChunk {
         if let counts = decoded[Aggregate.count.rawValue] {
             for (i, c) in counts.enumerated() where !(c.v >= 1 && c.v.rounded() == c.v && c.v.isFinite) {
                 throw .corrupt("count \(c.v) at window \(i) is not a positive whole number")
+            }
+        }
+        if let resets = decoded[Aggregate.resets.rawValue] {
+            for (i, r) in resets.enumerated() where !(r.v >= 0 && r.v.rounded() == r.v && r.v.isFinite) {
+                throw .corrupt("resets \(r.v) at window \(i) is not a whole number")
             }
         }
         if let counter = decoded[Aggregate.counter.rawValue] {

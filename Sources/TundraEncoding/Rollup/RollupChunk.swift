@@ -19,10 +19,11 @@ public struct RollupChunk: Sendable, Equatable {
 
     /// Encodes the given sub-chunks. The writer is trusted to give them the shape the
     /// format describes; ``init(bytes:)`` is where shape is checked.
-    public init(count: XORChunk?, sum: XORChunk?, min: XORChunk?, max: XORChunk?, counter: XORChunk?) {
-        let parts = [count, sum, min, max, counter]
+    public init(count: XORChunk?, sum: XORChunk?, min: XORChunk?, max: XORChunk?, counter: XORChunk?, resets: XORChunk? = nil) {
+        let parts = [count, sum, min, max, counter, resets]
         var out: [UInt8] = []
-        for part in parts {
+        // Without resets the chunk ends after the counter: byte for byte Thanos' layout.
+        for part in resets == nil ? parts.dropLast() : parts[...] {
             guard let part else {
                 // A zero length marks an absent aggregate, as in Thanos.
                 out.append(0)
@@ -68,7 +69,7 @@ public struct RollupChunk: Sendable, Equatable {
 
 extension Aggregate {
     /// The aggregates with exactly one point per window, all at the same timestamps.
-    public static let windowAggregates: [Aggregate] = [.count, .sum, .min, .max]
+    public static let windowAggregates: [Aggregate] = [.count, .sum, .min, .max, .resets]
 }
 
 extension RollupChunk {

@@ -32,6 +32,20 @@ enum RollupReference {
         }
     }
 
+    /// Per window stamp, what PromQL's `resets()` counts in it: non-stale samples below
+    /// the non-stale sample before them, wherever that one is. Windows with samples and
+    /// no reset hold 0.
+    static func resets(_ samples: [Sample], resolution res: Int64) -> [Sample] {
+        var byStamp: [Int64: Double] = [:]
+        var previous: Double?
+        for s in samples where !StaleNaN.isStale(s.v) {
+            let stamp = windowStart(s.t, res) + res - 1
+            byStamp[stamp, default: 0] += (previous.map { s.v < $0 } ?? false) ? 1 : 0
+            previous = s.v
+        }
+        return byStamp.keys.sorted().map { Sample(t: $0, v: byStamp[$0] ?? 0) }
+    }
+
     /// Prometheus' increase before extrapolation: the sum of deltas, a drop counting as
     /// a reset after which the new value is the increase. NaNs are skipped, as the
     /// rollup counter skips them.
