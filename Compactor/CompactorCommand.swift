@@ -38,6 +38,8 @@ struct CompactorCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
+    static let waitForever = Duration.seconds(10 * 365 * 86_400)
+
     func run() async throws {
         var settings = CompactorConfig()
         if let config {
@@ -66,8 +68,10 @@ struct CompactorCommand: AsyncParsableCommand {
             return
         }
         while true {
+            // Waiting means as long as it takes: the holder renews its lease while it
+            // works, and a dead one's lease runs out within minutes.
             let outcome = await CompactorRun.pass(
-                store: store, config: settings, waitForLock: wait ? .milliseconds(every) : nil, logger: logger, progress: .standardError)
+                store: store, config: settings, waitForLock: wait ? Self.waitForever : nil, logger: logger, progress: .standardError)
             guard wait else { throw ExitCode(outcome.exitCode) }
             try await Task.sleep(for: .milliseconds(every))
         }

@@ -112,6 +112,45 @@ import TundraTestSupport
         try await lock.release()
     }
 
+    @Test func waitModeWaitsForTheLockThenRunsAPassEveryInterval() async throws {
+        let dir = try TempDir("compactor-wait")
+        defer { dir.remove() }
+        let bucket = try CompactorBucket(dir)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        _ = try await bucket.fill(blocks: 4, series: 2, lateBlocks: 0, base: (now - 5 * 24 * Self.hour) / (48 * Self.hour) * (48 * Self.hour))
+        let config = try bucket.writeConfig(extra: "")
+        let lock = BucketLock(store: bucket.store, owner: "test-holder", logger: Self.logger)
+        try await lock.acquire()
+
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: TundraBinary.compactorPath)
+        p.arguments = ["--config", config, "--wait", "--interval", "1s"]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        defer {
+            if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+            p.waitUntilExit()
+        }
+        let output = OutputCollector(err.fileHandleForReading)
+        let seen = ContinuousClock.now + .seconds(20)
+        while !output.text.contains("bucket lock held, waiting") && ContinuousClock.now < seen {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(output.text.contains("bucket lock held, waiting") && output.text.contains("test-holder"), "\(output.text)")
+        #expect(p.isRunning, "with --wait a held lock is waited for, not an exit")
+        #expect(!output.text.contains("pass done"), "\(output.text)")
+        try await lock.release()
+        // The waiting compactor polls every 10 s; then a pass every second.
+        let deadline = ContinuousClock.now + .seconds(40)
+        while output.text.components(separatedBy: "pass done").count < 3 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(output.text.components(separatedBy: "pass done").count >= 3, "two passes after the lock was free: \(output.text)")
+        #expect(try await bucket.liveBlocks().filter { ($0.meta.tundra?.resolution ?? 0) == 0 }.count == 1, "the first pass merged the 8h window")
+    }
+
     @Test func memoryStaysWithinTheBudgetOnABlockLargerThanIt() async throws {
         let dir = try TempDir("compactor-memory")
         defer { dir.remove() }
@@ -221,6 +260,11 @@ struct CompactorBucket {
         return path
     }
 
+    /// Live blocks of any resolution, from a fresh listing.
+    func liveBlocks() async throws -> [BucketManifest.Block] {
+        try await BucketManifest.build(from: store).liveBlocks
+    }
+
     /// Raw samples of every live block from a fresh listing; a repeat shows twice.
     func rawSamples() async throws -> [Labels: [Sample]] {
         let manifest = try await BucketManifest.build(from: store)
@@ -248,6 +292,24 @@ struct CompactorBucket {
             #expect(missing.isEmpty, "\(after): \(missing.count) samples of \(labels) missing")
         }
     }
+}
+
+/// Everything a process writes to a pipe, read on a thread of its own.
+final class OutputCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { return }
+                lock.withLock { data.append(chunk) }
+            }
+        }
+    }
+
+    var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
 }
 
 /// Runs the compactor and kills it once it has written some lines of progress.
