@@ -165,7 +165,9 @@ public struct Planner: Sendable {
             }
             guard !expired.isEmpty, rollupDone(b.meta, r, byResolution) else { continue }
             if expired.count == classes.count {
-                return PlanStep(.markForDeletion(.retention(period: policy.period(r))), inputs: [b.meta], resolution: r)
+                // The longest period that applies is the one whose passing let the block go.
+                let longest = classes.compactMap { c in c.map { policy.period(r, override: $0) } ?? policy.period(r) }.max()
+                return PlanStep(.markForDeletion(.retention(period: longest)), inputs: [b.meta], resolution: r)
             }
             if newlyExpired { return PlanStep(.rewrite(dropping: expired), inputs: [b.meta], resolution: r) }
         }
