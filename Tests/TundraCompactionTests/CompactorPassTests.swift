@@ -154,6 +154,37 @@ import TundraTestSupport
         }
     }
 
+    @Test func aBlockWithACorruptChunkIsQuarantinedAndTheOthersMergedNextPass() async throws {
+        try await withStore("filesystem") { f in
+            let series = [PassFixtures.labels(0), PassFixtures.labels(1)]
+            var metas: [BlockMeta] = []
+            for i in Int64(0)..<4 {
+                metas.append(try await f.upload(series: series, from: i * 2 * Self.hour, to: (i + 1) * 2 * Self.hour))
+            }
+            let bad = metas[1].ulid
+            let key = "\(bad)/chunks/000001"
+            var bytes = try await f.store.get(key)
+            bytes[bytes.count / 2] ^= 0xFF
+            try await f.store.put(key, bytes: bytes)
+
+            let config = PassFixtures.config(f.scratch)
+            let first = try await CompactorPass(store: f.store, config: config, clock: PassFixtures.clock(at: 20 * Self.hour), logger: TestStores.logger).run()
+            #expect(first.failures.map(\.reason) == [.unreadable], "\(first.failures)")
+            #expect(first.quarantined == [bad])
+            #expect(try await f.store.get("quarantine/\(bad)/chunks/000001") == bytes, "moved aside as it was")
+            #expect(Set(try await f.liveBlocks().map(\.meta.ulid)) == Set([metas[0], metas[2], metas[3]].map(\.ulid)), "the others untouched")
+
+            let second = try await CompactorPass(store: f.store, config: config, clock: PassFixtures.clock(at: 20 * Self.hour), logger: TestStores.logger).run()
+            #expect(second.succeeded && second.blocksWritten["merge"] == 1, "\(second.steps)")
+            let samples = try await f.rawSamples()
+            for labels in series {
+                var want: [Int64] = []
+                for i: Int64 in [0, 2, 3] { want += Array(stride(from: i * 2 * Self.hour, to: (i + 1) * 2 * Self.hour, by: 15_000)) }
+                #expect(samples[labels]?.map(\.t) == want, "\(labels)")
+            }
+        }
+    }
+
     @Test func aSecondCompactorExitsWithTheHolderNamed() async throws {
         try await withStore("filesystem") { f in
             let rival = BucketLock(store: f.store, owner: "rival", logger: TestStores.logger)

@@ -77,7 +77,7 @@ extension CompactorPass {
                 readers.append(try BlockReader(directory: dir))
             } catch {
                 try await quarantine(input.ulid, problem: "\(error)")
-                throw PassFailure(.unreadable, "block \(input.ulid): \(error)")
+                throw StepStopped()
             }
         }
         let inputs = readers
@@ -90,7 +90,7 @@ extension CompactorPass {
             switch error {
             case .input(let block, let cause):
                 try await quarantine(block, problem: "\(cause)")
-                throw PassFailure(.unreadable, "block \(block): \(cause)")
+                throw StepStopped()
             case .overlappingRollups(let what):
                 throw PassFailure(.overlap, what)
             case .output(let cause):
@@ -130,3 +130,7 @@ extension CompactorPass {
         if case .mergeOverlapping = step.action { report.blocksCompacted += step.inputs.count }
     }
 }
+
+/// A step gave up after moving an input to quarantine, which is already reported as
+/// the pass's failure.
+struct StepStopped: Error {}

@@ -127,6 +127,9 @@ public final class CompactorPass {
             do {
                 try await execute(step)
                 progress.line("step \(report.steps.count) done in \(Self.seconds(stepStart.duration(to: .now)))")
+            } catch is StepStopped {
+                planner.excluded.formUnion(step.inputs.map(\.ulid))
+                progress.line("step \(report.steps.count) stopped: an input went to quarantine")
             } catch let failure as PassFailure {
                 report.failures.append(failure)
                 planner.excluded.formUnion(step.inputs.map(\.ulid))
