@@ -32,9 +32,13 @@ public enum BlockMerger {
         public var samplesRead: Int
     }
 
-    /// Rough size of one series' labels and chunk metas once decoded, to turn the
-    /// memory budget into a batch length.
-    static let seriesFootprint = 1024
+    /// Rough size of one series' labels and chunk metas once decoded, from the block's
+    /// stats, to turn the memory budget into a batch length: a 2-day block's series
+    /// carry a hundred chunk metas, a 2-hour block's one or two.
+    static func seriesFootprint(_ meta: BlockMeta) -> Int {
+        let chunksPerSeries = Int(meta.stats.numChunks / max(1, meta.stats.numSeries)) + 1
+        return 512 + chunksPerSeries * MemoryLayout<ChunkMeta>.stride
+    }
 
     /// Writes the merge of `inputs` as a new block under `parentDirectory`.
     public static func merge(
@@ -58,13 +62,15 @@ public enum BlockMerger {
         } catch {
             throw .output(error)
         }
-        let batch = max(16, options.memoryBudget / 2 / inputs.count / seriesFootprint)
+        let share = options.memoryBudget / 2 / inputs.count
         var duplicates = 0
         var dropped = 0
         var read = 0
         do throws(MergeError) {
             var cursors: [SeriesCursor] = []
-            for (i, input) in inputs.enumerated() { cursors.append(try SeriesCursor(input, input: i, batchSize: batch)) }
+            for (i, input) in inputs.enumerated() {
+                cursors.append(try SeriesCursor(input, input: i, batchSize: max(16, share / seriesFootprint(input.meta))))
+            }
             let total = inputs.map { Int($0.meta.stats.numSeries) }.max() ?? 0
             var written = 0
             while let labels = smallestLabels(cursors) {
