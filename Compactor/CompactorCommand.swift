@@ -41,6 +41,7 @@ struct CompactorCommand: AsyncParsableCommand {
     static let waitForever = Duration.seconds(10 * 365 * 86_400)
 
     func run() async throws {
+        ProcessMemory.returnLargeBuffersToTheSystem()
         var settings = CompactorConfig()
         if let config {
             do {

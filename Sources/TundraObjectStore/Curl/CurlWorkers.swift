@@ -9,7 +9,9 @@ import Foundation
 final class CurlWorkers: @unchecked Sendable {
     // @unchecked: all mutable state is guarded by `condition`.
     private let condition = NSCondition()
-    private var queue: [@Sendable (CurlEasy?) -> Void] = []
+    /// Taken jobs leave a nil behind at once: a job holds its request, body included,
+    /// and a slot kept until the array is compacted would keep an uploaded part alive.
+    private var queue: [(@Sendable (CurlEasy?) -> Void)?] = []
     private var head = 0
     private var threads = 0
     private var idle = 0
@@ -68,13 +70,17 @@ final class CurlWorkers: @unchecked Sendable {
                 return
             }
             let job = queue[head]
+            queue[head] = nil
             head += 1
-            if head > 64 && head * 2 > queue.count {
+            if head == queue.count {
+                queue.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head > 64 && head * 2 > queue.count {
                 queue.removeFirst(head)
                 head = 0
             }
             condition.unlock()
-            job(easy)
+            job?(easy)
             condition.lock()
         }
     }
