@@ -9,6 +9,7 @@ let package = Package(
     dependencies: [
         .package(path: "../"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .executableTarget(
@@ -30,6 +31,21 @@ let package = Package(
             ],
             path: "Benchmarks/HeadBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Writes a bucket of raw 2h blocks for the compactor figures:
+        // `swift run -c release CompactionData --bucket DIR` (docs/benchmarks.md,
+        // "Compaction and downsampling"; Benchmarks/scripts/compaction_bench.sh).
+        .executableTarget(
+            name: "CompactionData",
+            dependencies: [
+                .product(name: "TundraBlock", package: "main"),
+                .product(name: "TundraModel", package: "main"),
+                .product(name: "TundraEncoding", package: "main"),
+                .product(name: "TundraCompaction", package: "main"),
+                .product(name: "TundraObjectStore", package: "main"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/CompactionData"
         ),
     ]
 )
