@@ -13,18 +13,13 @@ import argparse
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from seaweed import SeaweedFS  # noqa: E402
 
 
 def main():
@@ -49,36 +44,10 @@ def main():
         f.write("# EOF\n")
     samples = steps * args.series
 
-    ports = [free_port() for _ in range(8)]
-    key, secret = "bench-access", "bench-secret"
-    with open(os.path.join(work, "s3.json"), "w") as f:
-        f.write('{"identities": [{"name": "bench", "credentials": [{"accessKey": "%s", "secretKey": "%s"}], '
-                '"actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}' % (key, secret))
-    os.makedirs(os.path.join(work, "weed"), exist_ok=True)
-    weed = subprocess.Popen(
-        [args.weed, "server", f"-dir={work}/weed", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-         f"-master.port={ports[0]}", f"-master.port.grpc={ports[1]}", f"-volume.port={ports[2]}",
-         f"-volume.port.grpc={ports[3]}", "-filer", f"-filer.port={ports[4]}", f"-filer.port.grpc={ports[5]}",
-         "-s3", f"-s3.port={ports[6]}", f"-s3.port.grpc={ports[7]}", "-s3.port.iceberg=0", "-s3.port.lance=0",
-         f"-s3.config={work}/s3.json", "-master.volumeSizeLimitMB=256",
-         "-master.telemetry=false"],  # telemetry would report to a host on the internet
-        stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "weed.log"), "w"), start_new_session=True)
+    weed = SeaweedFS(args.weed, work, bucket="bench")
     try:
-        endpoint = f"127.0.0.1:{ports[6]}"
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            r = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--aws-sigv4", "aws:amz:us-east-1:s3",
-                                "--user", f"{key}:{secret}", "-X", "PUT", f"http://{endpoint}/bench"],
-                               capture_output=True, text=True)
-            a = subprocess.run(["curl", "-s", f"http://127.0.0.1:{ports[0]}/dir/assign"], capture_output=True, text=True)
-            if r.stdout in ("200", "409") and '"fid"' in a.stdout:
-                break
-            time.sleep(0.5)
-        else:
-            sys.exit("SeaweedFS did not start: see " + work + "/weed.log")
         with open(os.path.join(work, "tundra.yml"), "w") as f:
-            f.write(f"bucket:\n  type: S3\n  config:\n    bucket: bench\n    endpoint: {endpoint}\n    insecure: true\n"
-                    f"    access_key: {key}\n    secret_key: {secret}\n")
+            f.write(weed.yaml() + "\n")
         start = time.time()
         out = subprocess.run([args.tundra, "tools", "import", "--from", "openmetrics", "--config", f"{work}/tundra.yml",
                               "--data-dir", f"{work}/data", path], capture_output=True, text=True)
@@ -98,11 +67,7 @@ def main():
         print(f"uploaded {total_bytes / 1048576:.1f} MiB in {total_s:.2f} s: {total_bytes / 1048576 / max(total_s, 1e-9):.1f} MiB/s")
         print(f"S3 requests per block: {requests}; bytes per sample in the bucket {total_bytes / samples:.3f}")
     finally:
-        os.killpg(weed.pid, signal.SIGTERM)
-        try:
-            weed.wait(5)
-        except subprocess.TimeoutExpired:
-            os.killpg(weed.pid, signal.SIGKILL)
+        weed.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 
