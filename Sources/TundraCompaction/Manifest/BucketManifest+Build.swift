@@ -23,11 +23,18 @@ extension BucketManifest {
         let entries = try await concurrentMap(ids, concurrency: concurrency) { id in
             try await entry(id, in: store)
         }
-        var blocks: [Block] = []
+        return assemble(zip(ids, entries), writtenAt: writtenAt)
+    }
+
+    /// A manifest of what was read for each prefix, added to what is already known.
+    static func assemble(
+        _ entries: some Sequence<(ULID, Entry)>, known blocks: [Block] = [], knownEmpty: [ULID] = [], writtenAt: Date
+    ) -> BucketManifest {
+        var blocks = blocks
         var partial: [PartialUpload] = []
         var unreadable: [Unreadable] = []
-        var empty: [ULID] = []
-        for (id, entry) in zip(ids, entries) {
+        var empty = knownEmpty
+        for (id, entry) in entries {
             switch entry {
             case .block(let b): blocks.append(b)
             case .partial(let p): partial.append(p)

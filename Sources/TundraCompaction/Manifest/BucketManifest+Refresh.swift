@@ -22,18 +22,7 @@ extension BucketManifest {
         let wasEmpty = Set(previous.emptyPrefixes)
         let fresh = ids.filter { known[$0] == nil && !wasEmpty.contains($0) }
         let entries = try await concurrentMap(fresh, concurrency: concurrency) { id in try await entry(id, in: store) }
-        var blocks = ids.compactMap { known[$0] }
-        var partial: [PartialUpload] = []
-        var unreadable: [Unreadable] = []
-        var empty = ids.filter { wasEmpty.contains($0) }
-        for (id, entry) in zip(fresh, entries) {
-            switch entry {
-            case .block(let b): blocks.append(b)
-            case .partial(let p): partial.append(p)
-            case .unreadable(let u): unreadable.append(u)
-            case .absent: empty.append(id)
-            }
-        }
-        return BucketManifest(writtenAt: writtenAt, blocks: blocks, partialUploads: partial, unreadable: unreadable, emptyPrefixes: empty)
+        return assemble(
+            zip(fresh, entries), known: ids.compactMap { known[$0] }, knownEmpty: ids.filter { wasEmpty.contains($0) }, writtenAt: writtenAt)
     }
 }
