@@ -33,10 +33,12 @@ public enum CompactorRun {
         let lock = BucketLock(store: store, options: lockOptions, clock: clock, logger: logger)
         let outcome: Outcome
         do {
-            let report = try await lock.withLock(waitingUpTo: waitForLock) {
+            var report = try await lock.withLock(waitingUpTo: waitForLock) {
                 let pass = CompactorPass(store: store, config: config, clock: clock, logger: logger, progress: progress, checkLock: { try lock.checkHeld() })
                 return try await pass.run()
             }
+            // Every request of the run, the lock's own (take, renewals, release) too.
+            report.requests = store.counts
             outcome = .finished(report)
         } catch let error as BucketLockError {
             switch error {
