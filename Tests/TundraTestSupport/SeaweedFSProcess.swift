@@ -14,12 +14,12 @@ public final class SeaweedFSProcess: @unchecked Sendable {
     public let secretKey = "tundra-test-secret-7Hq2"
     public let region = "us-east-1"
     public let bucket: String
-    public let s3Port: Int
+    public private(set) var s3Port: Int
     /// The HTTPS port of the S3 API, when started with `tls`.
-    public let httpsPort: Int
-    public let process: Process
+    public private(set) var httpsPort: Int
+    public private(set) var process: Process
     public let dir: TempDir
-    private let ports: [Int]
+    private var ports: [Int]
 
     /// `127.0.0.1:<s3 port>`, as the bucket config's `endpoint` wants it.
     public var endpoint: String { "127.0.0.1:\(s3Port)" }
@@ -39,9 +39,10 @@ public final class SeaweedFSProcess: @unchecked Sendable {
             secret_key: \(secretKey)
         """
     }
-    /// The server's stderr and its INFO log (glog writes the log files under `logs/`).
+    /// The server's stderr and its logs (glog writes the log files under `logs/`).
     public var log: String {
-        [logPath, dir.path + "/logs/weed.INFO"].map { (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "" }.joined(separator: "\n")
+        [logPath, dir.path + "/logs/weed.INFO", dir.path + "/logs/weed.ERROR", dir.path + "/logs/weed.FATAL"]
+            .map { (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "" }.joined(separator: "\n")
     }
 
     /// `$WEED_BINARY`, else `weed` on the PATH. A pyenv shim is resolved to the real
@@ -74,20 +75,50 @@ public final class SeaweedFSProcess: @unchecked Sendable {
         self.bucket = bucket
         let binary = try Self.binary()
         dir = try TempDir("seaweedfs")
-        var unique = Set<Int>()
-        while unique.count < 9 { unique.insert(FreePort.next()) }
-        ports = Array(unique)
-        s3Port = ports[6]
-        httpsPort = ports[8]
         let config = """
             {"identities": [{"name": "tundra", "credentials": [{"accessKey": "\(accessKey)", "secretKey": "\(secretKey)"}],
               "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}
             """
         try config.write(toFile: dir.path + "/s3.json", atomically: true, encoding: .utf8)
-        try FileManager.default.createDirectory(atPath: dir.path + "/data", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: dir.path + "/logs", withIntermediateDirectories: true)
+        ports = Self.freePorts()
+        s3Port = ports[6]
+        httpsPort = ports[8]
+        process = try Self.launch(binary, dir: dir, ports: ports, tls: tls)
+        // A server that exits before it is ready (a port another process took between
+        // our pick and its bind: many tests start servers at once) is started again on
+        // other ports, up to three times.
+        var attempt = 1
+        while true {
+            let last = try await waitUntilReady()
+            guard let last else { return }
+            if !process.isRunning && attempt < 3 {
+                attempt += 1
+                removeSockets()
+                ports = Self.freePorts()
+                s3Port = ports[6]
+                httpsPort = ports[8]
+                process = try Self.launch(binary, dir: dir, ports: ports, tls: tls)
+                continue
+            }
+            let failure = TestFailure("SeaweedFS did not become ready on port \(s3Port) after \(attempt) start(s) (last answer: \(last)); log: \(log.suffix(3000))")
+            stop()
+            throw failure
+        }
+    }
+
+    private static func freePorts() -> [Int] {
+        var unique = Set<Int>()
+        while unique.count < 9 { unique.insert(FreePort.next()) }
+        return Array(unique)
+    }
+
+    private static func launch(_ binary: String, dir: TempDir, ports: [Int], tls: (certFile: String, keyFile: String)?) throws -> Process {
+        for sub in ["/data", "/logs"] {
+            try? FileManager.default.removeItem(atPath: dir.path + sub)
+            try FileManager.default.createDirectory(atPath: dir.path + sub, withIntermediateDirectories: true)
+        }
         _ = FileManager.default.createFile(atPath: dir.path + "/weed.log", contents: nil)
-        process = Process()
+        let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = [
             "-logdir=\(dir.path)/logs", "server", "-dir=\(dir.path)/data", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
@@ -99,11 +130,17 @@ public final class SeaweedFSProcess: @unchecked Sendable {
             "-master.telemetry=false", "-master.volumeSizeLimitMB=64", "-volume.max=16",
         ]
         if let tls {
-            process.arguments? += ["-s3.port.https=\(httpsPort)", "-s3.cert.file=\(tls.certFile)", "-s3.key.file=\(tls.keyFile)"]
+            process.arguments? += ["-s3.port.https=\(ports[8])", "-s3.cert.file=\(tls.certFile)", "-s3.key.file=\(tls.keyFile)"]
         }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: dir.path + "/weed.log")
         try process.run()
+        return process
+    }
+
+    /// nil once a signed PUT of the bucket succeeds and the master assigns a volume;
+    /// else the last answer, when the server exited or 60 s passed.
+    private func waitUntilReady() async throws -> String? {
         let deadline = ContinuousClock.now + .seconds(60)
         var last = ""
         while ContinuousClock.now < deadline && process.isRunning {
@@ -112,15 +149,14 @@ public final class SeaweedFSProcess: @unchecked Sendable {
             if made.status == 200 || made.output.contains("BucketAlreadyOwnedByYou") {
                 let master = ports[0]
                 let assign = try await offPool { try Self.run("/usr/bin/curl", ["-s", "--max-time", "5", "http://127.0.0.1:\(master)/dir/assign"]) }
-                if assign.output.contains("\"fid\"") { return }
+                if assign.output.contains("\"fid\"") { return nil }
                 last = assign.output
             } else {
                 last = made.output
             }
             try await Task.sleep(for: .milliseconds(250))
         }
-        stop()
-        throw TestFailure("SeaweedFS did not become ready on port \(s3Port) (last answer: \(last)); log: \(log.suffix(3000))")
+        return last
     }
 
     /// SIGTERM, then SIGKILL if it is still running after 3 s; waits for the exit and
@@ -133,12 +169,17 @@ public final class SeaweedFSProcess: @unchecked Sendable {
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
         process.waitUntilExit()
+        removeSockets()
+        dir.remove()
+    }
+
+    /// The unix sockets the server leaves in /tmp, named by port.
+    private func removeSockets() {
         for port in ports {
             for kind in ["master-grpc", "volume-grpc", "filer", "filer-grpc", "s3", "s3-grpc"] {
                 unlink("/tmp/seaweedfs-\(kind)-\(port).sock")
             }
         }
-        dir.remove()
     }
 
     /// A request signed by the curl tool's own SigV4, for readiness only (the code under
