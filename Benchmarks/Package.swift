@@ -12,10 +12,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
+        // What the benchmark executables share: a seedable random source.
+        .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport"),
         .executableTarget(
             name: "EncodingBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
+                "BenchmarkSupport",
                 .product(name: "TundraEncoding", package: "main"),
                 .product(name: "TundraModel", package: "main"),
             ],
@@ -38,6 +41,7 @@ let package = Package(
         .executableTarget(
             name: "CompactionData",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "TundraBlock", package: "main"),
                 .product(name: "TundraModel", package: "main"),
                 .product(name: "TundraEncoding", package: "main"),

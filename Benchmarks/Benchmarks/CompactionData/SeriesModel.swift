@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import TundraModel
 
 #if canImport(Glibc)

@@ -1,4 +1,5 @@
 import Benchmark
+import BenchmarkSupport
 import TundraEncoding
 import TundraModel
 
@@ -6,7 +7,7 @@ import TundraModel
 /// removing a benchmark does not change the samples the others see.
 enum Series {
     static let counter: [Sample] = {
-        var rng = SplitMix(seed: 1)
+        var rng = RandomSource(seed: 1)
         var t: Int64 = 1_700_000_000_000
         var v = 1_000_000.0
         return (0..<120).map { _ in
@@ -17,25 +18,13 @@ enum Series {
     }()
 
     static let gauge: [Sample] = {
-        var rng = SplitMix(seed: 2)
+        var rng = RandomSource(seed: 2)
         var t: Int64 = 1_700_000_000_000
         return (0..<120).map { _ in
             t += 15_000
             return Sample(t: t, v: Double(rng.next() % 10_000) / 100)
         }
     }()
-}
-
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 func encode(_ samples: [Sample]) -> XORChunk {

@@ -6,12 +6,12 @@ import Darwin
 
 /// SplitMix64: small, fast and the same on every platform, so a seed gives the same data
 /// set everywhere (the standard library's generator is not seedable).
-struct RandomSource: RandomNumberGenerator {
+public struct RandomSource: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -20,17 +20,17 @@ struct RandomSource: RandomNumberGenerator {
     }
 
     /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+    public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 
     /// Standard normal (Box-Muller).
-    mutating func gaussian() -> Double {
+    public mutating func gaussian() -> Double {
         let u1 = max(unit(), 1e-300)
         let u2 = unit()
         return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 
     /// Log-uniform in [low, high): rates and sizes spread over orders of magnitude.
-    mutating func logUniform(_ low: Double, _ high: Double) -> Double {
+    public mutating func logUniform(_ low: Double, _ high: Double) -> Double {
         exp(log(low) + unit() * (log(high) - log(low)))
     }
 }
