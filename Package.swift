@@ -36,6 +36,7 @@ let package = Package(
         .library(name: "TundraBlock", targets: ["TundraBlock"]),
         .library(name: "TundraObjectStore", targets: ["TundraObjectStore"]),
         .library(name: "TundraCompaction", targets: ["TundraCompaction"]),
+        .library(name: "TundraQuery", targets: ["TundraQuery"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -71,9 +72,13 @@ let package = Package(
             dependencies: ["TundraModel", "TundraEncoding", "TundraBlock", "TundraObjectStore", "TundraConfig", logging, metrics, prometheus, yams, nioPosix],
             swiftSettings: strict),
         .target(
+            name: "TundraQuery",
+            dependencies: ["TundraModel", "TundraEncoding", "TundraHead", "TundraBlock", "TundraObjectStore", "TundraCompaction", logging],
+            swiftSettings: strict),
+        .target(
             name: "TundraServer",
             dependencies: [
-                "TundraModel", "TundraHead", "TundraIngest", "TundraBlock", "TundraObjectStore", "TundraConfig", "TundraCompaction", hummingbird, hummingbirdCore, hummingbirdTLS, serviceLifecycle, unixSignals,
+                "TundraModel", "TundraHead", "TundraIngest", "TundraBlock", "TundraObjectStore", "TundraConfig", "TundraCompaction", "TundraQuery", hummingbird, hummingbirdCore, hummingbirdTLS, serviceLifecycle, unixSignals,
                 logging, metrics, prometheus, yams, httpTypes, nioCore, nioPosix, nioSSL,
             ],
             swiftSettings: strict),
@@ -114,6 +119,10 @@ let package = Package(
             dependencies: [
                 "TundraServer", "TundraIngest", "TundraHead", "TundraBlock", "TundraObjectStore", "TundraCompaction", "TundraConfig", "TundraTestSupport", hummingbird, logging,
             ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "TundraQueryTests",
+            dependencies: ["TundraQuery", "TundraHead", "TundraBlock", "TundraObjectStore", "TundraCompaction", "TundraTestSupport", logging],
             swiftSettings: strict),
         .testTarget(name: "TundraBlockTests", dependencies: ["TundraBlock", "TundraTestSupport"], swiftSettings: strict),
         .testTarget(
