@@ -10,10 +10,12 @@ extension BucketQuerier {
     /// after its delay, its data lives in the block that replaced it (or retention let
     /// it go), and the answer is nil.
     func withBlock<T>(_ meta: BlockMeta, marked: Bool, _ body: (OpenBlock) throws(BlockError) -> T) throws(StoreError) -> T? {
-        let source = ObjectStoreBlockSource(store: store, block: meta.ulid, meta: meta, headerCache: headerCache, chunkCache: chunkCache)
-        var used = source
+        // The source is made only when the block is not open already.
+        var used: ObjectStoreBlockSource?
         do throws(StoreError) {
             let open = try openBlocks.block(meta.ulid) { () throws(StoreError) -> OpenBlock in
+                let source = ObjectStoreBlockSource(store: store, block: meta.ulid, meta: meta, headerCache: headerCache, chunkCache: chunkCache)
+                used = source
                 do throws(BlockError) {
                     return OpenBlock(reader: try source.openReader(), source: source)
                 } catch {
@@ -27,7 +29,7 @@ extension BucketQuerier {
                 throw StoreError(block: meta.ulid, error)
             }
         } catch {
-            if marked && used.foundMissingObject {
+            if marked, used?.foundMissingObject == true {
                 openBlocks.remove(meta.ulid)
                 chunkCache.removeAll(block: meta.ulid)
                 return nil
